@@ -1,0 +1,35 @@
+using Attune.Core;
+
+namespace Attune.Storage;
+
+/// <summary>The source-of-truth log of behaviour events.</summary>
+public interface IEventLog
+{
+    /// <summary>
+    /// Appends a batch all-or-nothing. Events whose id is already stored (or repeated inside the batch) are
+    /// counted as duplicates and not stored again. When the task completes the events are durable: they
+    /// survive a crash of the process (fsync'd, possibly shared with concurrent callers by group commit).
+    /// </summary>
+    ValueTask<AppendResult> AppendAsync(IReadOnlyList<Event> events, CancellationToken cancellationToken = default);
+
+    /// <summary>One user's events, oldest first.</summary>
+    IAsyncEnumerable<Event> ReadUserAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>Every interaction with an item in <paramref name="range"/>, in log order, as columns.</summary>
+    Task<InteractionSnapshot> ReadSnapshotAsync(SnapshotRange? range = null, CancellationToken cancellationToken = default);
+
+    Task<EventStats> GetStatsAsync(CancellationToken cancellationToken = default);
+}
+
+public readonly record struct AppendResult(int Accepted, int Duplicates);
+
+/// <summary>A time window [From, To) in Unix milliseconds; null ends are open.</summary>
+public sealed record SnapshotRange(long? FromMs = null, long? ToMs = null);
+
+public sealed record EventStats(
+    long Events,
+    long Users,
+    long Items,
+    IReadOnlyDictionary<string, long> EventsByType,
+    DateTimeOffset? FirstEvent,
+    DateTimeOffset? LastEvent);
