@@ -1,1 +1,1 @@
-return 0;
+return await Attune.Cli.AttuneCli.RunAsync(args);
