@@ -104,6 +104,7 @@ internal static class Lexer
                 '/' => (TokenKind.Slash, 1),
                 '=' when next == '=' => (TokenKind.Equal, 2),
                 '!' when next == '=' => (TokenKind.NotEqual, 2),
+                '<' when next == '>' => throw Unexpected(text, i),
                 '<' when next == '=' => (TokenKind.LessOrEqual, 2),
                 '<' => (TokenKind.Less, 1),
                 '>' when next == '=' => (TokenKind.GreaterOrEqual, 2),
@@ -125,11 +126,11 @@ internal static class Lexer
         var next = i + 1 < text.Length ? text[i + 1] : '\0';
         var hint = c switch
         {
+            '<' => "; use '!=' for 'not equal'",
             '=' => "; use '==' to compare",
             '&' => "; use 'and'",
             '|' => "; use 'or'",
             '!' => "; use 'not' (or '!=' to compare)",
-            '<' when next == '>' => "; use '!='",
             _ => "",
         };
         var shown = char.IsControl(c) || char.IsSurrogate(c) ? $"U+{(int)c:X4}" : $"'{c}'";
