@@ -87,6 +87,85 @@ public class FuzzTests
         }
     }
 
+    [Property(MaxTest = 1000)]
+    public Property Generated_well_typed_expressions_compile_and_survive_printing() =>
+        Prop.ForAll(Arb.From(Condition(4)), text =>
+        {
+            var original = Row.Binder.CompilePredicate(text, new ExpressionOptions(Roomy, Expr.Clock));
+            var reprinted = Row.Binder.CompilePredicate(original.Text, new ExpressionOptions(Roomy, Expr.Clock));
+            return Rows.All(row => original.Matches(row) == reprinted.Matches(row));
+        });
+
+    [Property(MaxTest = 3000)]
+    public Property Mutated_generated_expressions_parse_or_fail_with_a_position() =>
+        Prop.ForAll(
+            Arb.From(
+                from text in Condition(3)
+                from count in Gen.Choose(1, 2)
+                from edits in Gen.ListOf(Edit(), count)
+                select edits.Aggregate(text, Mutate)),
+            Outcome);
+
+    private static readonly string[] NumberFields =
+        ["price", "rfm.recency_days", "rfm.frequency", "attributes.age", "interests.category[\"sports\"]", "attributes.weights[\"a\"]", "len(tags)", "len(title)", "days_since(created)", "days_since(attributes.since)"];
+
+    private static readonly string[] TextFields = ["title", "brand", "attributes.country", "labels[\"tier\"]", "lower(title)", "\"acme\"", "\"DE\"", "\"\""];
+
+    private static readonly string[] BoolFields = ["available", "attributes.vip", "true", "false", "exists(price)", "exists(attributes.langs)", "brand == null", "created != null"];
+
+    private static Gen<string> Number(int depth) =>
+        depth <= 0
+            ? Gen.OneOf(Gen.Elements(NumberFields), Gen.Choose(-5, 100).Select(i => (i / 2.0).ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            : Gen.OneOf(
+                Number(0),
+                from a in Number(depth - 1)
+                from op in Gen.Elements("+", "-", "*", "/")
+                from b in Number(depth - 1)
+                select $"({a} {op} {b})",
+                Number(depth - 1).Select(a => $"-{a}"),
+                Number(depth - 1).Select(a => $"abs({a})"));
+
+    private static Gen<string> Condition(int depth)
+    {
+        var leaf = Gen.OneOf(
+            Gen.Elements(BoolFields),
+            from a in Number(1)
+            from op in Gen.Elements("==", "!=", "<", "<=", ">", ">=")
+            from b in Number(1)
+            select $"{a} {op} {b}",
+            from a in Gen.Elements(TextFields)
+            from op in Gen.Elements("==", "!=", "<", ">=", "contains", "startsWith")
+            from b in Gen.Elements(TextFields)
+            select $"{a} {op} {b}",
+            from a in Gen.Elements("brand", "attributes.country", "tags", "attributes.langs")
+            from items in Gen.Elements("[]", "[\"acme\"]", "[\"DE\", \"sale\"]", "[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"outdoor\"]")
+            select $"{a} in {items}",
+            from a in Gen.Elements("price", "attributes.age", "len(tags)")
+            from items in Gen.Elements("[]", "[80]", "[1, 34, -2]", "[1,2,3,4,5,6,7,8,9,34]")
+            select $"{a} in {items}",
+            from a in Gen.Elements("tags", "attributes.langs", "interests.category", "labels", "title")
+            from b in Gen.Elements(TextFields)
+            select $"{a} contains {b}",
+            Gen.Elements("scores contains 2.5", "2.5 in scores", "tags in attributes.langs", "tags startsWith \"out\"", "created > \"2024-01-01\"", "attributes.since < created"));
+        if (depth <= 0)
+        {
+            return leaf;
+        }
+
+        return Gen.OneOf(
+            leaf,
+            Condition(depth - 1).Select(a => $"not {a}"),
+            Condition(depth - 1).Select(a => $"not ({a})"),
+            from a in Condition(depth - 1)
+            from op in Gen.Elements("and", "or")
+            from b in Condition(depth - 1)
+            select $"({a} {op} {b})",
+            from a in Condition(depth - 1)
+            from op in Gen.Elements("and", "or")
+            from b in Condition(depth - 1)
+            select $"{a} {op} {b}");
+    }
+
     private static bool Outcome(string text)
     {
         ParsedExpression parsed;
