@@ -18,6 +18,8 @@ namespace Attune.Benchmarks;
 public class ExpressionBenchmarks
 {
     private const int ItemCount = 1_000_000;
+    private const int HotCount = 4096;
+    private const int HotRounds = 244;
     private const string Filter = "category in [\"shoes\", \"bags\"] and price < 100 and not tags contains \"adult\"";
     private const string PropertyFilter = "properties.brand == \"acme\" and properties.rating >= 4 and available";
 
@@ -71,8 +73,33 @@ public class ExpressionBenchmarks
     [Benchmark(OperationsPerInvoke = ItemCount)]
     public int CompiledJsonPropertyFilter() => Count(_compiledProperties);
 
+    /// <summary>The same filters over 4,096 items scanned 244 times: the evaluator's own cost without cache misses.</summary>
+    [Benchmark(OperationsPerInvoke = HotCount * HotRounds)]
+    public int HandWrittenCSharpHotCache() => CountHot(_handWritten);
+
+    [Benchmark(OperationsPerInvoke = HotCount * HotRounds)]
+    public int CompiledThreeClauseFilterHotCache() => CountHot(_compiled);
+
     [Benchmark]
     public ExpressionPredicate<Item> ParseCheckCompile() => _binder.CompilePredicate(Filter);
+
+    private int CountHot(Func<Item, bool> predicate)
+    {
+        var count = 0;
+        var hot = _items.AsSpan(0, HotCount);
+        for (var round = 0; round < HotRounds; round++)
+        {
+            foreach (var item in hot)
+            {
+                if (predicate(item))
+                {
+                    count++;
+                }
+            }
+        }
+
+        return count;
+    }
 
     private int Count(Func<Item, bool> predicate)
     {

@@ -715,6 +715,20 @@ internal sealed class ExpressionCompiler<T>(CheckedExpression expression, Record
     private static bool AnyIn<TValue>(IReadOnlyList<TValue>? values, ConstantSet<TValue> set)
         where TValue : notnull
     {
+        if (values is TValue[] array)
+        {
+            // Arrays skip the interface dispatch of IReadOnlyList; catalogs store their lists as arrays.
+            foreach (var v in array)
+            {
+                if (v is not null && set.Contains(v))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         if (values is null)
         {
             return false;
@@ -746,6 +760,19 @@ internal sealed class ExpressionCompiler<T>(CheckedExpression expression, Record
 
     private static bool IndexOf(IReadOnlyList<string> list, string value)
     {
+        if (list is string[] array)
+        {
+            foreach (var item in array)
+            {
+                if (string.Equals(item, value, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         for (var i = 0; i < list.Count; i++)
         {
             if (string.Equals(list[i], value, StringComparison.Ordinal))
