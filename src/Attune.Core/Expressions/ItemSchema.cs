@@ -32,30 +32,8 @@ public static class ItemSchema
             .AddTime("updated", i => i.Updated);
 
         var inferred = InferPropertyTypes(sample ?? []);
-        var types = new Dictionary<string, ExpressionType>(inferred.Types, StringComparer.Ordinal);
-        foreach (var (name, type) in declaredProperties ?? new Dictionary<string, ExpressionType>())
-        {
-            types[name] = type;
-        }
-
-        foreach (var (name, type) in types)
-        {
-            var path = PropertiesPrefix + name;
-            if (RecordBinder<Item>.IsValidPath(path))
-            {
-                binder.AddJson(path, type, i => i.Properties.TryGetValue(name, out var e) ? e : default);
-            }
-        }
-
-        foreach (var (name, reason) in inferred.Conflicts)
-        {
-            var path = PropertiesPrefix + name;
-            if (!types.ContainsKey(name) && RecordBinder<Item>.IsValidPath(path))
-            {
-                binder.AddUnavailable(path, reason);
-            }
-        }
-
+        JsonFields.Bind(binder, PropertiesPrefix, declaredProperties, inferred, static (item, name) =>
+            item.Properties.TryGetValue(name, out var e) ? e : default);
         return binder;
     }
 
@@ -64,33 +42,8 @@ public static class ItemSchema
     /// A property seen with two different types is a conflict (it must be declared); nulls, objects and empty
     /// arrays say nothing. O(items x properties).
     /// </summary>
-    public static PropertyTypes InferPropertyTypes(IEnumerable<Item> items)
-    {
-        var types = new Dictionary<string, ExpressionType>(StringComparer.Ordinal);
-        var conflicts = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var item in items)
-        {
-            foreach (var (name, value) in item.Properties)
-            {
-                if (conflicts.ContainsKey(name) || JsonValues.Infer(value) is not { } type)
-                {
-                    continue;
-                }
-
-                if (!types.TryGetValue(name, out var seen))
-                {
-                    types[name] = type;
-                }
-                else if (!seen.Equals(type))
-                {
-                    types.Remove(name);
-                    conflicts[name] = $"its values in the catalog are both {seen} and {type} (e.g. item '{item.Id}'); declare its type";
-                }
-            }
-        }
-
-        return new PropertyTypes(types, conflicts);
-    }
+    public static PropertyTypes InferPropertyTypes(IEnumerable<Item> items) =>
+        JsonFields.Infer(items, static item => (item.Id, item.Properties));
 }
 
 /// <param name="Types">Property name to inferred type.</param>

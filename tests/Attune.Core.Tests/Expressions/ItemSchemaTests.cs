@@ -93,7 +93,7 @@ public class ItemSchemaTests
 
         var error = Assert.Throws<ExpressionException>(() => binder.CompilePredicate("properties.size > 40"));
 
-        Assert.Equal("column 1: 'properties.size' cannot be used: its values in the catalog are both number and string (e.g. item 'b'); declare its type", error.Message);
+        Assert.Equal("column 1: 'properties.size' cannot be used: its values in the data are both number and string (e.g. 'b'); declare its type", error.Message);
     }
 
     [Fact]
