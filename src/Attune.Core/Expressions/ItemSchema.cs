@@ -32,8 +32,8 @@ public static class ItemSchema
             .AddTime("updated", i => i.Updated);
 
         var inferred = InferPropertyTypes(sample ?? []);
-        JsonFields.Bind(binder, PropertiesPrefix, declaredProperties, inferred, static (item, name) =>
-            item.Properties.TryGetValue(name, out var e) ? e : default);
+        JsonFields.Bind(binder, PropertiesPrefix, declaredProperties, inferred, static name =>
+            item => item.Properties.TryGetValue(name, out var e) ? e : default);
         return binder;
     }
 

@@ -10,7 +10,7 @@ internal static class JsonFields
         string prefix,
         IReadOnlyDictionary<string, ExpressionType>? declared,
         PropertyTypes inferred,
-        Func<TRecord, string, JsonElement> read)
+        Func<string, Func<TRecord, JsonElement>> reader)
     {
         var types = new Dictionary<string, ExpressionType>(inferred.Types, StringComparer.Ordinal);
         foreach (var (name, type) in declared ?? new Dictionary<string, ExpressionType>())
@@ -23,7 +23,7 @@ internal static class JsonFields
             var path = prefix + name;
             if (RecordBinder<TRecord>.IsValidPath(path))
             {
-                binder.AddJson(path, type, record => read(record, name));
+                binder.AddJson(path, type, reader(name));
             }
         }
 

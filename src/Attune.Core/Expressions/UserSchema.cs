@@ -24,8 +24,8 @@ public static class UserSchema
             .AddBool("consent.marketing", u => u.Consent.Marketing.Granted);
 
         var inferred = JsonFields.Infer(sample ?? [], static user => (user.Id, user.Attributes));
-        JsonFields.Bind(binder, AttributesPrefix, declaredAttributes, inferred, static (user, name) =>
-            user.Attributes.TryGetValue(name, out var e) ? e : default);
+        JsonFields.Bind(binder, AttributesPrefix, declaredAttributes, inferred, static name =>
+            user => user.Attributes.TryGetValue(name, out var e) ? e : default);
         return binder;
     }
 }
