@@ -90,6 +90,41 @@ public sealed class FeatureTable
         return new FeatureTable(values, FeatureNames, weights);
     }
 
+    /// <summary>A new table with only the named features, in the order given.</summary>
+    public FeatureTable SelectColumns(IReadOnlyList<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var index = new int[names.Count];
+        for (var i = 0; i < index.Length; i++)
+        {
+            index[i] = -1;
+            for (var c = 0; c < ColumnCount; c++)
+            {
+                if (FeatureNames[c] == names[i])
+                {
+                    index[i] = c;
+                    break;
+                }
+            }
+
+            if (index[i] < 0)
+            {
+                throw new ArgumentException($"No feature named '{names[i]}'.", nameof(names));
+            }
+        }
+
+        var values = new float[RowCount * index.Length];
+        for (var r = 0; r < RowCount; r++)
+        {
+            for (var i = 0; i < index.Length; i++)
+            {
+                values[(r * index.Length) + i] = Values[(r * ColumnCount) + index[i]];
+            }
+        }
+
+        return new FeatureTable(values, names, Weights);
+    }
+
     /// <summary>Stacks tables with the same feature names, one under another.</summary>
     public static FeatureTable Concat(IReadOnlyList<FeatureTable> tables)
     {
