@@ -40,13 +40,14 @@ public sealed record KMeansOptions(int K = 4, int Restarts = 4, int MaxIteration
 
 /// <summary>k-means clustering on standardized features.</summary>
 /// <remarks>
-/// Lloyd's algorithm (Lloyd, "Least squares quantization in PCM", IEEE Trans. Inf. Theory 1982) from k-means++
-/// seeds (Arthur and Vassilvitskii, "k-means++: The Advantages of Careful Seeding", SODA 2007), which are
-/// O(log k)-competitive in expectation; several restarts keep the lowest inertia. Features are z-scored
-/// first (<see cref="Standardizer"/>) so no feature dominates by its unit. Cost: O(n·k·d) per iteration and
-/// for seeding. The assignment step runs in parallel over fixed row chunks whose partial sums are merged in
-/// chunk order, so results do not depend on the thread count. An emptied cluster is re-seeded with the point
-/// farthest from its centroid.
+/// Lloyd's algorithm (Lloyd, "Least squares quantization in PCM", IEEE Trans. Inf. Theory 1982) from greedy
+/// k-means++ seeds (Arthur and Vassilvitskii, "k-means++: The Advantages of Careful Seeding", SODA 2007: seeds
+/// drawn with probability proportional to D², O(log k)-competitive in expectation; the greedy variant, as in
+/// scikit-learn, draws 2 + ln k candidates per seed and keeps the one that lowers the potential most). Several
+/// restarts keep the lowest inertia. Features are z-scored first (<see cref="Standardizer"/>) so no feature
+/// dominates by its unit. Cost: O(n·k·d) per Lloyd iteration and O(n·k·d·log k) for seeding. The assignment
+/// step runs in parallel over fixed row chunks whose partial sums are merged in chunk order, so results do
+/// not depend on the thread count. An emptied cluster is re-seeded with the point farthest from its centroid.
 /// </remarks>
 public static class KMeans
 {
@@ -203,6 +204,11 @@ public static class KMeans
             nearest[i] = SquaredDistance(x.AsSpan(i * d, d), centroids.AsSpan(0, d));
         }
 
+        // Greedy k-means++ (as in scikit-learn): draw 2 + ln k candidates by D² and keep the one that lowers
+        // the potential most, which makes a missed cluster much rarer than a single draw.
+        var trials = 2 + (int)Math.Log(k);
+        var candidateNearest = new double[n];
+        var bestNearest = new double[n];
         for (var j = 1; j < k; j++)
         {
             var total = 0.0;
@@ -211,35 +217,47 @@ public static class KMeans
                 total += v;
             }
 
-            int pick;
-            if (total <= 0)
+            var bestPick = -1;
+            var bestPotential = double.PositiveInfinity;
+            for (var t = 0; t < trials; t++)
             {
-                pick = rng.Next(n); // every point coincides with a centre: any choice is as good
-            }
-            else
-            {
-                var target = rng.NextDouble() * total;
-                pick = n - 1;
+                var pick = total <= 0 ? rng.Next(n) : SampleBySquaredDistance(nearest, total, rng);
+                var row = x.AsSpan(pick * d, d);
+                var potential = 0.0;
                 for (var i = 0; i < n; i++)
                 {
-                    target -= nearest[i];
-                    if (target < 0)
-                    {
-                        pick = i;
-                        break;
-                    }
+                    candidateNearest[i] = Math.Min(nearest[i], SquaredDistance(x.AsSpan(i * d, d), row));
+                    potential += candidateNearest[i];
+                }
+
+                if (potential < bestPotential)
+                {
+                    bestPotential = potential;
+                    bestPick = pick;
+                    (bestNearest, candidateNearest) = (candidateNearest, bestNearest);
                 }
             }
 
-            var centre = centroids.AsSpan(j * d, d);
-            x.AsSpan(pick * d, d).CopyTo(centre);
-            for (var i = 0; i < n; i++)
-            {
-                nearest[i] = Math.Min(nearest[i], SquaredDistance(x.AsSpan(i * d, d), centre));
-            }
+            x.AsSpan(bestPick * d, d).CopyTo(centroids.AsSpan(j * d, d));
+            (nearest, bestNearest) = (bestNearest, nearest);
         }
 
         return centroids;
+    }
+
+    private static int SampleBySquaredDistance(double[] nearest, double total, Random rng)
+    {
+        var target = rng.NextDouble() * total;
+        for (var i = 0; i < nearest.Length; i++)
+        {
+            target -= nearest[i];
+            if (target < 0)
+            {
+                return i;
+            }
+        }
+
+        return nearest.Length - 1;
     }
 
     private static int FarthestPoint(float[] distance)

@@ -32,6 +32,8 @@ internal sealed class HistogramTreeLearner
     private readonly Stack<Histogram> _pool = new();
     private readonly int[] _scratch;
     private readonly int[] _featureOrder;
+    private readonly float[] _orderedG;
+    private readonly float[] _orderedH;
 
     public HistogramTreeLearner(BinnedTable data, FeatureBinner binner, TreeGrowthOptions options, bool parallel)
     {
@@ -41,6 +43,8 @@ internal sealed class HistogramTreeLearner
         _parallel = parallel;
         _totalBins = data.HistogramOffsets[^1];
         _scratch = new int[data.RowCount];
+        _orderedG = new float[data.RowCount];
+        _orderedH = new float[data.RowCount];
         _featureOrder = new int[data.FeatureCount];
     }
 
@@ -222,21 +226,30 @@ internal sealed class HistogramTreeLearner
 
     private void Build(Histogram hist, float[] g, float[] h, int[] rows, int start, int count)
     {
+        // Gathering the node's gradients once makes every feature's pass read them sequentially (LightGBM's
+        // "ordered gradients"); only the bin column is then accessed at random.
+        for (var k = 0; k < count; k++)
+        {
+            var r = rows[start + k];
+            _orderedG[k] = g[r];
+            _orderedH[k] = h[r];
+        }
+
         var d = _data.FeatureCount;
         if (_parallel && (long)count * d >= 200_000)
         {
-            Parallel.For(0, d, f => BuildFeature(hist, g, h, rows, start, count, f));
+            Parallel.For(0, d, f => BuildFeature(hist, rows, start, count, f));
         }
         else
         {
             for (var f = 0; f < d; f++)
             {
-                BuildFeature(hist, g, h, rows, start, count, f);
+                BuildFeature(hist, rows, start, count, f);
             }
         }
     }
 
-    private void BuildFeature(Histogram hist, float[] g, float[] h, int[] rows, int start, int count, int f)
+    private void BuildFeature(Histogram hist, int[] rows, int start, int count, int f)
     {
         var offset = _data.HistogramOffsets[f];
         var length = _data.HistogramOffsets[f + 1] - offset;
@@ -248,11 +261,13 @@ internal sealed class HistogramTreeLearner
         hc.Clear();
         var column = _data.Column(f);
         var segment = rows.AsSpan(start, count);
-        foreach (var r in segment)
+        var og = _orderedG.AsSpan(0, count);
+        var oh = _orderedH.AsSpan(0, count);
+        for (var k = 0; k < segment.Length; k++)
         {
-            var b = column[r];
-            hg[b] += g[r];
-            hh[b] += h[r];
+            var b = column[segment[k]];
+            hg[b] += og[k];
+            hh[b] += oh[k];
             hc[b]++;
         }
     }
