@@ -138,7 +138,9 @@ public static class KMeans
                 }
             }
 
-            if (previous - inertia <= options.Tolerance * Math.Max(inertia, double.Epsilon) && iter > 0)
+            // Stopping right after an assignment step keeps assignments, centroids and inertia consistent.
+            var converged = iter > 0 && previous - inertia <= options.Tolerance * Math.Max(inertia, double.Epsilon);
+            if (converged || iter == options.MaxIterations - 1)
             {
                 break;
             }
