@@ -116,6 +116,16 @@ public sealed class PredictionScenario : IScenario
         }
 
         Console.WriteLine();
+        Console.WriteLine("Calibration of the same model (deciles of predicted probability, lowest first):");
+        Console.WriteLine();
+        Console.WriteLine("| decile | users | mean predicted | observed purchase rate |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: |");
+        foreach (var g in headline.CalibrationOfBest)
+        {
+            Console.WriteLine(Invariant($"| {g.Group} | {g.Count} | {g.MeanPredicted:F3} | {g.ObservedRate:F3} |"));
+        }
+
+        Console.WriteLine();
         var lr = headline.Models[0];
         Console.WriteLine("Top logistic regression features (|coefficient| on standardized features): " +
             string.Join(", ", lr.Importances.Take(5).Select(f => Invariant($"{f.Feature} {f.Importance:F2}"))));

@@ -172,12 +172,13 @@ internal sealed class HistogramTreeLearner
             var f = _featureOrder[k];
             double gl = 0, hl = 0;
             var cl = 0;
+            var data = hist.Data;
             var end = offsets[f + 1] - 1; // splitting after the last bin leaves the right side empty
             for (var b = offsets[f]; b < end; b++)
             {
-                gl += hist.G[b];
-                hl += hist.H[b];
-                cl += hist.C[b];
+                gl += data[3 * b];
+                hl += data[(3 * b) + 1];
+                cl += (int)data[(3 * b) + 2];
                 if (cl < _options.MinSamplesLeaf || hl < _options.MinHessianLeaf)
                 {
                     continue;
@@ -253,22 +254,18 @@ internal sealed class HistogramTreeLearner
     {
         var offset = _data.HistogramOffsets[f];
         var length = _data.HistogramOffsets[f + 1] - offset;
-        var hg = hist.G.AsSpan(offset, length);
-        var hh = hist.H.AsSpan(offset, length);
-        var hc = hist.C.AsSpan(offset, length);
-        hg.Clear();
-        hh.Clear();
-        hc.Clear();
+        var bins = hist.Data.AsSpan(offset * 3, length * 3);
+        bins.Clear();
         var column = _data.Column(f);
         var segment = rows.AsSpan(start, count);
         var og = _orderedG.AsSpan(0, count);
         var oh = _orderedH.AsSpan(0, count);
         for (var k = 0; k < segment.Length; k++)
         {
-            var b = column[segment[k]];
-            hg[b] += og[k];
-            hh[b] += oh[k];
-            hc[b]++;
+            var b = column[segment[k]] * 3;
+            bins[b] += og[k];
+            bins[b + 1] += oh[k];
+            bins[b + 2] += 1;
         }
     }
 
@@ -278,8 +275,8 @@ internal sealed class HistogramTreeLearner
         double g = 0, hs = 0;
         for (var b = 0; b < _data.HistogramOffsets[1]; b++)
         {
-            g += hist.G[b];
-            hs += hist.H[b];
+            g += hist.Data[3 * b];
+            hs += hist.Data[(3 * b) + 1];
         }
 
         return (g, hs);
@@ -289,21 +286,18 @@ internal sealed class HistogramTreeLearner
 
     private Histogram Rent() => _pool.Count > 0 ? _pool.Pop() : new Histogram(_totalBins);
 
+    /// <summary>Per bin (Σg, Σh, count) side by side, so one update touches one cache line.</summary>
     private sealed class Histogram(int bins)
     {
-        public double[] G { get; } = new double[bins];
-
-        public double[] H { get; } = new double[bins];
-
-        public int[] C { get; } = new int[bins];
+        public double[] Data { get; } = new double[bins * 3];
 
         public void SubtractInPlace(Histogram other)
         {
-            for (var i = 0; i < G.Length; i++)
+            var a = Data.AsSpan();
+            var b = other.Data.AsSpan();
+            for (var i = 0; i < a.Length; i++)
             {
-                G[i] -= other.G[i];
-                H[i] -= other.H[i];
-                C[i] -= other.C[i];
+                a[i] -= b[i];
             }
         }
     }

@@ -193,7 +193,12 @@ public static class LogisticRegression
         }
     }
 
-    internal static double Sigmoid(double z) => z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z));
+    internal static double Sigmoid(double z)
+    {
+        // e^{-|z|} never overflows, so both branches stay finite for any z.
+        var e = Math.Exp(-Math.Abs(z));
+        return z >= 0 ? 1 / (1 + e) : e / (1 + e);
+    }
 
     private static double Linear(ReadOnlySpan<float> row, ReadOnlySpan<double> theta)
     {

@@ -22,7 +22,7 @@ public sealed record ModelResult(string Model, AucEstimate Auc, double LogLoss, 
 /// <summary>Everything the experiment measured on one test day.</summary>
 public sealed record NextDayPurchaseReport(
     DateOnly TestDay, int TrainRows, int TrainPositives, int TestRows, int TestPositives, IReadOnlyList<ModelResult> Models,
-    IReadOnlyList<ScoreGroup> LiftOfBest);
+    IReadOnlyList<ScoreGroup> LiftOfBest, IReadOnlyList<ScoreGroup> CalibrationOfBest);
 
 /// <summary>
 /// Time-split evaluation of next-N-days purchase prediction per user: train on the cutoffs before the test
@@ -86,6 +86,7 @@ public static class NextDayPurchaseExperiment
         var results = new List<ModelResult>();
         var bestAuc = double.NegativeInfinity;
         IReadOnlyList<ScoreGroup> bestLift = [];
+        IReadOnlyList<ScoreGroup> bestCalibration = [];
         foreach (var (name, model) in models)
         {
             var p = model.PredictProbabilities(testFeatures);
@@ -95,6 +96,7 @@ public static class NextDayPurchaseExperiment
             {
                 bestAuc = auc.Auc;
                 bestLift = BinaryMetrics.LiftByDecile(p, test.Labels);
+                bestCalibration = BinaryMetrics.Calibration(p, test.Labels);
             }
         }
 
@@ -107,7 +109,7 @@ public static class NextDayPurchaseExperiment
 
         results.Add(new ModelResult("recency alone", BinaryMetrics.AucWithInterval(recency, test.Labels), double.NaN, []));
         return new NextDayPurchaseReport(
-            testDay, train.RowCount, (int)trainLabels.Sum(), testFeatures.RowCount, (int)test.Labels.Sum(), results, bestLift);
+            testDay, train.RowCount, (int)trainLabels.Sum(), testFeatures.RowCount, (int)test.Labels.Sum(), results, bestLift, bestCalibration);
     }
 
     private static int IndexOf(string feature)

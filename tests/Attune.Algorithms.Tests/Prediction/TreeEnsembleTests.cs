@@ -126,12 +126,14 @@ public sealed class TreeEnsembleTests
         var (test, testLabels) = SyntheticTables.Xor(1_000, seed: 22);
         var options = new RandomForestOptions(Trees: 40, FeatureFraction: 0.5);
 
-        var a = RandomForest.Train(train, trainLabels, options).PredictProbabilities(test);
+        var model = RandomForest.Train(train, trainLabels, options);
+        var a = model.PredictProbabilities(test);
         var b = RandomForest.Train(train, trainLabels, options).PredictProbabilities(test);
 
         Assert.Equal(a, b);
         Assert.All(a, p => Assert.InRange(p, 0, 1));
         Assert.True(BinaryMetrics.Auc(a, testLabels) >= 0.95, $"RF AUC {BinaryMetrics.Auc(a, testLabels)}");
+        Assert.Equal(["x1", "x2"], model.FeatureImportances().Take(2).Select(f => f.Feature).Order().ToArray());
     }
 
     [Fact]
