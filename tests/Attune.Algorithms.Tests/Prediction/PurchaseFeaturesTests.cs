@@ -1,8 +1,9 @@
 using Attune.Algorithms.Prediction;
+using Xunit.Abstractions;
 
 namespace Attune.Algorithms.Tests.Prediction;
 
-public sealed class PurchaseFeaturesTests
+public sealed class PurchaseFeaturesTests(ITestOutputHelper output)
 {
     private const long Hour = 3600;
     private const long Day = 24 * Hour;
@@ -102,6 +103,7 @@ public sealed class PurchaseFeaturesTests
         var model = GradientBoostedTrees.Train(train, trainLabels, new GradientBoostedTreesOptions(Rounds: 150, LearningRate: 0.05, MaxDepth: 4));
 
         var auc = BinaryMetrics.AucWithInterval(model.PredictProbabilities(test), testLabels);
+        output.WriteLine($"planted intent: GBDT AUC {auc}");
         Assert.True(auc.Auc >= 0.85, $"AUC {auc}");
         var top = model.FeatureImportances().Take(4).Select(f => f.Feature).ToArray();
         Assert.Contains(top, f => f.Contains("cart", StringComparison.Ordinal) || f.Contains("hours_since", StringComparison.Ordinal));
