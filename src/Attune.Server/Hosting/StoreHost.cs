@@ -23,7 +23,7 @@ public sealed class StoreHost(
     IOptions<AttuneOptions> options,
     IEnumerable<StoreOpenedCallback> callbacks,
     IServiceProvider services,
-    ILogger<StoreHost> logger) : IHostedService, IAsyncDisposable
+    ILogger<StoreHost> logger) : IHostedLifecycleService, IAsyncDisposable
 {
     private IAttuneStore? _store;
 
@@ -32,7 +32,8 @@ public sealed class StoreHost(
 
     public bool IsOpen => _store is not null;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Lifecycle "starting" hooks all run before any service starts, Kestrel included.</summary>
+    public async Task StartingAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
         var dataDir = Path.GetFullPath(o.DataDir);
@@ -54,7 +55,16 @@ public sealed class StoreHost(
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => DisposeAsync().AsTask();
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>After Kestrel has drained in-flight requests, close the store (which flushes pending commits).</summary>
+    public Task StoppedAsync(CancellationToken cancellationToken) => DisposeAsync().AsTask();
 
     public async ValueTask DisposeAsync()
     {

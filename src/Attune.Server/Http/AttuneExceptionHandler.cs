@@ -23,7 +23,7 @@ public sealed class AttuneExceptionHandler(ILogger<AttuneExceptionHandler> logge
 
         logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
         await Problems.Write(httpContext, StatusCodes.Status500InternalServerError, "Internal server error",
-            "The server failed to handle the request; it has been logged. Nothing in it is known to be written.");
+            "The server failed to handle the request; the error has been logged.");
         return true;
     }
 }
