@@ -56,12 +56,17 @@ internal sealed class KeyMap : IDisposable
 
     public IEnumerable<KeyValuePair<long, string>> Reverse => _keys ?? throw new InvalidOperationException("No reverse map kept.");
 
-    public long GetOrAdd(string key, WriteScope scope)
+    public long GetOrAdd(string key, WriteScope scope) => GetOrAdd(key, scope, out _);
+
+    public long GetOrAdd(string key, WriteScope scope, out bool added)
     {
         if (_ids.TryGetValue(key, out var id))
         {
+            added = false;
             return id;
         }
+
+        added = true;
 
         id = _next++;
         _idParam.Value = id;
