@@ -115,3 +115,35 @@ public sealed class StartupTests
         Assert.DoesNotContain("abcdefghijklmnopqrstuvwxyz", options.ToString(), StringComparison.Ordinal);
     }
 }
+
+public sealed class KestrelLimitTests
+{
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Body_over_the_limit_on_real_kestrel_is_413_with_or_without_content_length(bool withLength)
+    {
+        using var dir = new TempDirectory();
+        await using var app = AttuneServer.Build(
+            ["--urls", "http://127.0.0.1:0", "--Attune:Limits:MaxBodyBytes=65536", "--Logging:LogLevel:Default=Warning"],
+            new AttuneHostSettings { DataDir = dir.Path });
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        var body = System.Text.Encoding.UTF8.GetBytes("[" + string.Join(',', Enumerable.Range(0, 5000).Select(i => "{\"userId\":\"u" + i + "\",\"type\":\"view\"}")) + "]");
+        HttpContent content = withLength ? new ByteArrayContent(body) : new StreamContent(new UnseekableStream(body));
+        content.Headers.ContentType = new("application/json");
+
+        using var response = await http.PostAsync("/v1/events", content);
+        var stats = await new Client.AttuneClient(http).GetStatsAsync();
+        await app.StopAsync();
+
+        Assert.Equal(System.Net.HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(0, stats.Events);
+    }
+
+    private sealed class UnseekableStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
+    }
+}
