@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Attune.TestSupport;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Options;
 
 namespace Attune.Server.IntegrationTests;
@@ -49,18 +50,30 @@ public sealed class StartupTests
     }
 
     [Fact]
-    public async Task Invalid_options_stop_the_start_with_every_problem_named()
+    public void Invalid_options_stop_the_build_with_every_problem_named()
     {
         using var dir = new TempDirectory();
-        await using var app = AttuneServer.Build(
-            ["--urls", "http://127.0.0.1:0", "--Attune:Limits:MaxBatchSize=0", "--Attune:Storage:Provider=oracle", "--Attune:Auth:ApiKeys:0:Key=short"],
-            new AttuneHostSettings { DataDir = dir.Path });
 
-        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+        var ex = Assert.Throws<InvalidOperationException>(() => AttuneServer.Build(
+            ["--urls", "http://127.0.0.1:0", "--Attune:Limits:MaxBatchSize=0", "--Attune:Storage:Provider=oracle", "--Attune:Auth:ApiKeys:0:Key=short"],
+            new AttuneHostSettings { DataDir = dir.Path }));
 
         Assert.Contains("Attune:Limits:MaxBatchSize", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Attune:Storage:Provider", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Attune:Auth:ApiKeys:0:Key", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Invalid_options_also_stop_a_host_that_only_calls_AddAttune()
+    {
+        var builder = WebApplication.CreateBuilder(["--urls", "http://127.0.0.1:0", "--Attune:Limits:MaxJsonDepth=1"]);
+        builder.Services.AddAttune(builder.Configuration);
+        await using var app = builder.Build();
+        app.MapAttuneApi();
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Contains("Attune:Limits:MaxJsonDepth", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
