@@ -7,7 +7,7 @@ namespace Attune.Storage.Tests.Conformance;
 /// The behaviour every storage provider must show. A provider subclasses this with a fresh, empty store per
 /// test; nothing here knows which database is underneath.
 /// </summary>
-public abstract class StoreConformanceTests : IAsyncLifetime
+public abstract partial class StoreConformanceTests : IAsyncLifetime
 {
     private readonly List<IAttuneStore> _opened = [];
 
