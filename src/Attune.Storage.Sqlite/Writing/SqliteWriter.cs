@@ -16,8 +16,11 @@ namespace Attune.Storage.Sqlite.Writing;
 /// </remarks>
 internal sealed class SqliteWriter : IAsyncDisposable
 {
-    private readonly Channel<WriteRequest> _queue =
-        Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions { SingleReader = true });
+    private const int QueueCapacity = 16_384;
+
+    // Bounded, so producers faster than the disk wait instead of queueing without limit.
+    private readonly Channel<WriteRequest> _queue = Channel.CreateBounded<WriteRequest>(
+        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
     private readonly WriterContext _context;
     private readonly int _maxEventsPerCommit;
@@ -36,12 +39,21 @@ internal sealed class SqliteWriter : IAsyncDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         var request = new WriteRequest<T>(work, weight, cancellationToken);
-        if (!_queue.Writer.TryWrite(request))
+        return _queue.Writer.TryWrite(request) ? request.Task : EnqueueWhenRoomAsync(request, cancellationToken);
+    }
+
+    private async Task<T> EnqueueWhenRoomAsync<T>(WriteRequest<T> request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _queue.Writer.WriteAsync(request, cancellationToken);
+        }
+        catch (ChannelClosedException)
         {
             throw new ObjectDisposedException(nameof(SqliteStore), "The store is closed.");
         }
 
-        return request.Task;
+        return await request.Task;
     }
 
     /// <summary>Stops accepting requests, lets the loop commit everything queued, then closes.</summary>

@@ -585,4 +585,13 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
 
         Assert.Equal(200, (await reopened.Events.GetStatsAsync()).Events);
     }
+
+    [Fact]
+    public async Task Append_after_dispose_throws_ObjectDisposedException()
+    {
+        var store = await CreateStoreAsync();
+        await store.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await store.Events.AppendAsync([Ev("e1", "u1", "i1")]));
+    }
 }
