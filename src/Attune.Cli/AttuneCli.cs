@@ -31,4 +31,8 @@ public static class AttuneCli
     }
 
     public static Task<int> RunAsync(string[] args) => Build().Parse(args).InvokeAsync();
+
+    /// <summary>Runs with output and errors sent to the given writers (tests, embedding), stopping when <paramref name="cancellationToken"/> fires.</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default) =>
+        Build().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
 }
