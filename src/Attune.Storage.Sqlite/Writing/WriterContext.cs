@@ -150,8 +150,20 @@ internal sealed class WriterContext : IDisposable
             var e = events[n];
             var typeId = Types.GetOrAdd(e.Type, scope);
             var ts = e.Timestamp.ToUnixTimeMilliseconds();
-            _pUser.Value = Users.GetOrAdd(e.UserId, scope);
-            _pItem.Value = e.ItemId is null ? DBNull.Value : Items.GetOrAdd(e.ItemId, scope);
+            var userId = Users.GetOrAdd(e.UserId, scope, out var newUser);
+            var itemId = 0L;
+            var newItem = false;
+            if (e.ItemId is not null)
+            {
+                itemId = Items.GetOrAdd(e.ItemId, scope, out newItem);
+                _pItem.Value = itemId;
+            }
+            else
+            {
+                _pItem.Value = DBNull.Value;
+            }
+
+            _pUser.Value = userId;
             _pType.Value = typeId;
             _pValue.Value = e.Value is { } v ? v : DBNull.Value;
             _pTs.Value = ts;
@@ -163,6 +175,19 @@ internal sealed class WriterContext : IDisposable
             {
                 accepted++;
                 scope.Request.AddEvent(typeId, ts);
+            }
+            else
+            {
+                // A duplicate must not leave a trace: un-intern a user or item that only it introduced.
+                if (newUser)
+                {
+                    Users.Delete(e.UserId, userId, scope);
+                }
+
+                if (newItem)
+                {
+                    Items.Delete(e.ItemId!, itemId, scope);
+                }
             }
         }
 
