@@ -68,4 +68,16 @@ public sealed class ParsingTests
         Assert.True(Fields.TryTimestamp(text, out var t));
         Assert.Equal(expectedMs, t.ToUnixTimeMilliseconds());
     }
+
+    [Theory]
+    [InlineData("-99999999999")]
+    [InlineData("-99999999999.5")]
+    [InlineData("-90000000000.5")]
+    [InlineData("99999999999999999")]
+    [InlineData("soon")]
+    [InlineData("")]
+    public void Timestamps_out_of_range_or_malformed_are_refused_not_thrown(string text)
+    {
+        Assert.False(Fields.TryTimestamp(text, out _));
+    }
 }

@@ -102,10 +102,9 @@ public sealed class JsonlFormat : IDatasetFormat
         {
             case JsonValueKind.String when Fields.TryTimestamp(element.GetString(), out value):
                 return true;
-            case JsonValueKind.Number when element.TryGetInt64(out var seconds) && Fields.TryUnixSeconds(seconds.ToString(CultureInfo.InvariantCulture), out value):
+            case JsonValueKind.Number when element.TryGetInt64(out var seconds) && Fields.TryUnixSeconds(seconds, out value):
                 return true;
-            case JsonValueKind.Number when element.TryGetDouble(out var fractional) && Math.Abs(fractional) < 100_000_000_000:
-                value = DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(fractional * 1000));
+            case JsonValueKind.Number when element.TryGetDouble(out var fractional) && Fields.TryFractionalSeconds(fractional, out value):
                 return true;
             case JsonValueKind.Undefined or JsonValueKind.Null:
                 value = default;

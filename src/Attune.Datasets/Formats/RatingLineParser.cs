@@ -62,7 +62,7 @@ internal sealed class RatingLineParser
         }
 
         var tsText = line[f[3]].Trim();
-        if (!Fields.TryLong(tsText, out var seconds) || !Fields.TryUnixSeconds(tsText, out var timestamp))
+        if (!Fields.TryLong(tsText, out var seconds) || !Fields.TryUnixSeconds(seconds, out var timestamp))
         {
             return Reject($"timestamp {Fields.Quote(tsText)} is not Unix seconds", n);
         }

@@ -86,7 +86,7 @@ public sealed class TaobaoFormat : IDatasetFormat
             }
 
             var tsText = line[f[4]].Trim();
-            if (!Fields.TryLong(tsText, out var seconds) || !Fields.TryUnixSeconds(tsText, out var timestamp))
+            if (!Fields.TryLong(tsText, out var seconds) || !Fields.TryUnixSeconds(seconds, out var timestamp))
             {
                 return new RejectedRecord($"timestamp {Fields.Quote(tsText)} is not Unix seconds", source, n);
             }

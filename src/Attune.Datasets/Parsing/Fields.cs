@@ -47,10 +47,45 @@ public static class Fields
     /// <summary>Unix seconds as written by MovieLens and Taobao.</summary>
     public static bool TryUnixSeconds(ReadOnlySpan<char> text, out DateTimeOffset value)
     {
-        if (TryLong(text, out var s) && s is >= -62_135_596_800 and <= 253_402_300_799)
+        if (TryLong(text, out var s))
+        {
+            return TryUnixSeconds(s, out value);
+        }
+
+        value = default;
+        return false;
+    }
+
+    public static bool TryUnixSeconds(long s, out DateTimeOffset value)
+    {
+        if (s is >= -62_135_596_800 and <= 253_402_300_799)
         {
             value = DateTimeOffset.FromUnixTimeSeconds(s);
             return true;
+        }
+
+        value = default;
+        return false;
+    }
+
+    public static bool TryUnixMilliseconds(long ms, out DateTimeOffset value)
+    {
+        if (ms is >= -62_135_596_800_000 and <= 253_402_300_799_999)
+        {
+            value = DateTimeOffset.FromUnixTimeMilliseconds(ms);
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>Unix seconds with a fraction (1714550400.25), to the millisecond.</summary>
+    public static bool TryFractionalSeconds(double seconds, out DateTimeOffset value)
+    {
+        if (double.IsFinite(seconds) && Math.Abs(seconds) < 100_000_000_000)
+        {
+            return TryUnixMilliseconds((long)Math.Round(seconds * 1000), out value);
         }
 
         value = default;
@@ -74,24 +109,15 @@ public static class Fields
         {
             if (Math.Abs(n) >= 100_000_000_000)
             {
-                if (n is >= -62_135_596_800_000 and <= 253_402_300_799_999)
-                {
-                    value = DateTimeOffset.FromUnixTimeMilliseconds(n);
-                    return true;
-                }
-
-                value = default;
-                return false;
+                    return TryUnixMilliseconds(n, out value);
             }
 
-            value = DateTimeOffset.FromUnixTimeSeconds(n);
-            return true;
+            return TryUnixSeconds(n, out value);
         }
 
-        if (TryDouble(text, out var seconds) && Math.Abs(seconds) < 100_000_000_000)
+        if (TryDouble(text, out var seconds))
         {
-            value = DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000));
-            return true;
+            return TryFractionalSeconds(seconds, out value);
         }
 
         if (text.EndsWith(" UTC", StringComparison.Ordinal))
