@@ -50,6 +50,22 @@ public sealed class SqliteStoreTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task Open_refuses_a_directory_whose_store_is_already_open()
+    {
+        var dataDir = Path.Combine(_dir.Path, "data");
+        await using (var first = await SqliteStore.OpenAsync(dataDir))
+        {
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => SqliteStore.OpenAsync(dataDir));
+
+            Assert.Contains("already open", error.Message, StringComparison.Ordinal);
+            Assert.True(await first.PingAsync());
+        }
+
+        await using var again = await SqliteStore.OpenAsync(dataDir);
+        Assert.True(await again.PingAsync());
+    }
+
+    [Fact]
     public async Task Opening_again_applies_each_migration_once()
     {
         await (await SqliteStore.OpenAsync(Path.Combine(_dir.Path, "data"))).DisposeAsync();
@@ -147,7 +163,7 @@ public sealed class SqliteStoreTests(ITestOutputHelper output) : IDisposable
 
         foreach (var f in Directory.GetFiles(dataDir))
         {
-            if (!f.EndsWith("-shm", StringComparison.Ordinal))
+            if (!f.EndsWith("-shm", StringComparison.Ordinal) && !f.EndsWith(".lock", StringComparison.Ordinal))
             {
                 File.Copy(f, Path.Combine(crashDir, Path.GetFileName(f)));
             }
