@@ -207,6 +207,18 @@ public sealed class SqliteStoreTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task Snapshot_with_more_than_256_event_types_is_refused_with_a_clear_error()
+    {
+        await using var store = await SqliteStore.OpenAsync(Path.Combine(_dir.Path, "data"));
+        await store.Events.AppendAsync(Enumerable.Range(0, 257).Select(k => Ev(null, "u1", "i1", k, $"custom-{k}")).ToList());
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.Events.ReadSnapshotAsync());
+
+        Assert.Contains("256", error.Message, StringComparison.Ordinal);
+        Assert.Equal(256, (await store.Events.ReadSnapshotAsync(new SnapshotRange(ToMs: T0.ToUnixTimeMilliseconds() + 256))).Types.Length);
+    }
+
+    [Fact]
     public async Task Persisted_counters_match_a_recount_of_the_log()
     {
         var dataDir = Path.Combine(_dir.Path, "data");
