@@ -46,6 +46,23 @@ public sealed class ImportCommandTests
         Assert.NotNull(await store.Catalog.GetAsync("2268318"));
     }
 
+    [DataFact("movielens-latest-small/ratings.csv")]
+    public async Task Import_movielens_latest_stores_100836_ratings_and_9742_movies_with_tags()
+    {
+        using var dir = new TempDirectory();
+
+        var run = await CliRunner.RunAsync("import", "movielens-latest", SharedData.Require("movielens-latest-small"), "--data-dir", dir.Path);
+
+        Assert.True(run.Code == 0, run.Error + run.Output);
+        await using var store = await SqliteStore.OpenAsync(dir.Path);
+        var stats = await store.Events.GetStatsAsync();
+        Assert.Equal(100_836, stats.Events);
+        Assert.Equal(610, stats.Users);
+        Assert.Contains("Items: 9,742 upserted", run.Output, StringComparison.Ordinal);
+        var heat = await store.Catalog.GetAsync("6");
+        Assert.Equal("Heat (1995)", heat!.Title);
+    }
+
     [DataFact("rees46-ecommerce-2019oct-head/2019-Oct-head5019.csv")]
     public async Task Import_rees46_counts_the_row_written_four_times_as_three_duplicates()
     {
