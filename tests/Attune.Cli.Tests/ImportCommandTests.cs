@@ -106,6 +106,21 @@ public sealed class ImportCommandTests
     }
 
     [Fact]
+    public async Task Import_into_a_store_held_by_another_process_says_to_use_server()
+    {
+        using var dir = new TempDirectory();
+        var file = Path.Combine(dir.Path, "e.jsonl");
+        await File.WriteAllTextAsync(file, "{\"userId\":\"u\",\"type\":\"view\",\"timestamp\":1700000000}\n");
+        var data = Path.Combine(dir.Path, "data");
+        await using var held = await SqliteStore.OpenAsync(data);
+
+        var run = await CliRunner.RunAsync("import", "jsonl", file, "--data-dir", data);
+
+        Assert.Equal(ExitCodes.Error, run.Code);
+        Assert.Contains("--server", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Import_with_an_unknown_format_is_a_usage_error()
     {
         var run = await CliRunner.RunAsync("import", "parquet", "x.parquet");

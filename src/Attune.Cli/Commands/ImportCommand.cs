@@ -164,6 +164,11 @@ internal sealed class ImportCommand : ICliCommand
         {
             return env.Fail($"cannot reach {server}: {ex.Message}");
         }
+        catch (InvalidOperationException ex) when (server is null)
+        {
+            // Typically the store is held by a running server: say how to import alongside it.
+            return env.Fail($"{ex.Message} To import into a running server, use --server URL.");
+        }
         catch (IOException ex)
         {
             return env.Fail(ex.Message);

@@ -69,6 +69,10 @@ internal sealed class StatsCommand : ICliCommand
             {
                 return env.Fail($"cannot reach the server: {ex.Message}");
             }
+            catch (InvalidOperationException ex)
+            {
+                return env.Fail($"{ex.Message} To read a running server's stats, use --server URL.");
+            }
             catch (Microsoft.Data.Sqlite.SqliteException ex)
             {
                 return env.Fail($"the store failed: {ex.Message}");
