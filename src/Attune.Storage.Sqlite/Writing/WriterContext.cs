@@ -20,6 +20,10 @@ internal sealed class WriterContext : IDisposable
     private readonly SqliteCommand _addTypeCount;
     private readonly SqliteParameter _pCountType;
     private readonly SqliteParameter _pCountDelta;
+    private readonly SqliteCommand _setBounds;
+    private readonly SqliteParameter _pFirst;
+    private readonly SqliteParameter _pLast;
+    private readonly SqliteCommand _clearBounds;
     private readonly SqliteCommand _begin;
     private readonly SqliteCommand _commit;
     private readonly SqliteCommand _rollback;
@@ -54,6 +58,11 @@ internal sealed class WriterContext : IDisposable
         _addTypeCount = Prepare("UPDATE type_map SET events = events + $d WHERE id = $id");
         _pCountDelta = _addTypeCount.Parameters.Add("$d", SqliteType.Integer);
         _pCountType = _addTypeCount.Parameters.Add("$id", SqliteType.Integer);
+
+        _setBounds = Prepare("INSERT OR REPLACE INTO log_bounds(name, value) VALUES ('first', $f), ('last', $l)");
+        _pFirst = _setBounds.Parameters.Add("$f", SqliteType.Integer);
+        _pLast = _setBounds.Parameters.Add("$l", SqliteType.Integer);
+        _clearBounds = Prepare("DELETE FROM log_bounds");
 
         _begin = Prepare("BEGIN IMMEDIATE");
         _commit = Prepare("COMMIT");
@@ -99,6 +108,7 @@ internal sealed class WriterContext : IDisposable
     public void Commit(StatsDelta batch)
     {
         var (first, last) = Counters.Bounds;
+        var (oldFirst, oldLast) = (first, last);
         if (!batch.IsEmpty)
         {
             foreach (var (type, delta) in batch.EventsByType)
@@ -121,7 +131,10 @@ internal sealed class WriterContext : IDisposable
                 last = Math.Max(last, batch.MaxTs);
             }
 
-            WriteBounds(first, last);
+            if (first != oldFirst || last != oldLast)
+            {
+                WriteBounds(first, last);
+            }
         }
 
         _commit.ExecuteNonQuery();
@@ -206,7 +219,7 @@ internal sealed class WriterContext : IDisposable
         Users.Dispose();
         Items.Dispose();
         Types.Dispose();
-        foreach (var c in new[] { _insertEvent, _addTypeCount, _begin, _commit, _rollback, _savepoint, _release, _rollbackTo })
+        foreach (var c in new[] { _insertEvent, _addTypeCount, _setBounds, _clearBounds, _begin, _commit, _rollback, _savepoint, _release, _rollbackTo })
         {
             c.Dispose();
         }
@@ -229,16 +242,15 @@ internal sealed class WriterContext : IDisposable
 
     private void WriteBounds(long first, long last)
     {
-        using var cmd = Command(first > last
-            ? "DELETE FROM log_bounds"
-            : "INSERT OR REPLACE INTO log_bounds(name, value) VALUES ('first', $f), ('last', $l)");
-        if (first <= last)
+        if (first > last)
         {
-            cmd.Parameters.AddWithValue("$f", first);
-            cmd.Parameters.AddWithValue("$l", last);
+            _clearBounds.ExecuteNonQuery();
+            return;
         }
 
-        cmd.ExecuteNonQuery();
+        _pFirst.Value = first;
+        _pLast.Value = last;
+        _setBounds.ExecuteNonQuery();
     }
 
     private void LoadCounters()
