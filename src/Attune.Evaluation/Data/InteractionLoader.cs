@@ -1,4 +1,5 @@
 using Attune.Core;
+using Attune.Datasets;
 
 namespace Attune.Evaluation.Data;
 
@@ -8,6 +9,57 @@ public sealed record LoadSummary(long Events, long Kept, long Rejected, IReadOnl
 /// <summary>Turns dataset records or a store snapshot into evaluation rows (positive events only).</summary>
 public static class InteractionLoader
 {
+    private const int RejectionSamples = 5;
+
+    public static (Interactions Rows, LoadSummary Summary) FromRecords(IEnumerable<DatasetRecord> records, LoadOptions? options = null)
+    {
+        options ??= LoadOptions.Default;
+        var registry = options.Registry;
+        var builder = new InteractionsBuilder();
+        var weights = new Dictionary<string, float>(StringComparer.Ordinal);
+        long events = 0, rejected = 0;
+        var samples = new List<string>();
+        foreach (var record in records)
+        {
+            switch (record)
+            {
+                case ItemRecord ir:
+                    builder.SetCategories(ir.Item.Id, ir.Item.Categories);
+                    break;
+                case RejectedRecord rr:
+                    rejected++;
+                    if (samples.Count < RejectionSamples)
+                    {
+                        samples.Add(rr.ToString());
+                    }
+
+                    break;
+                case EventRecord er:
+                    events++;
+                    var e = er.Event;
+                    if (e.ItemId is null || (options.MinRating is { } min && e.Type == EventTypes.Rating && e.Value is { } v && v < min))
+                    {
+                        break;
+                    }
+
+                    if (!weights.TryGetValue(e.Type, out var w))
+                    {
+                        w = registry.SignedWeight(e.Type);
+                        weights.Add(e.Type, w);
+                    }
+
+                    if (w > 0f)
+                    {
+                        builder.Add(e.UserId, e.ItemId, e.Timestamp.ToUnixTimeMilliseconds(), w);
+                    }
+
+                    break;
+            }
+        }
+
+        return (builder.Build(), new LoadSummary(events, builder.Count, rejected, samples));
+    }
+
     /// <summary>Rows from a store's snapshot (already in log order), keeping positive events only.</summary>
     public static (Interactions Rows, LoadSummary Summary) FromSnapshot(InteractionSnapshot snapshot, LoadOptions? options = null)
     {
