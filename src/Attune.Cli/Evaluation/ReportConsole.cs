@@ -14,28 +14,20 @@ internal static class ReportConsole
         console.MarkupLine(Markup.Escape(string.Create(
             CultureInfo.InvariantCulture,
             $"{r.Dataset}, {r.Protocol}: {r.Users:N0} users, {r.Items:N0} items, {r.TrainInteractions:N0} training rows, {r.TestInteractions:N0} test items, {r.EvaluatedUsers:N0} users evaluated")));
+        // Metrics as rows and models as columns: a dozen metrics fit a terminal's height far better than its width.
         var table = new Table().Border(TableBorder.Rounded);
-        table.AddColumn("model");
-        table.AddColumn(new TableColumn("fit s").RightAligned());
-        table.AddColumn(new TableColumn("rec s").RightAligned());
-        table.AddColumn(new TableColumn("peak MB").RightAligned());
-        var columns = ReportMarkdown.Columns(r.Ks);
-        foreach (var c in columns)
-        {
-            table.AddColumn(new TableColumn(c).RightAligned());
-        }
-
+        table.AddColumn("metric");
         foreach (var m in r.Models)
         {
-            var cells = new List<string>
-            {
-                Markup.Escape(m.Name),
-                m.FitSeconds.ToString("F2", CultureInfo.InvariantCulture),
-                m.RecommendSeconds.ToString("F2", CultureInfo.InvariantCulture),
-                (m.PeakWorkingSetBytes / 1048576.0).ToString("F0", CultureInfo.InvariantCulture),
-            };
-            cells.AddRange(columns.Select(c => ReportMarkdown.Format(m.Metrics.Metrics, c)));
-            table.AddRow(cells.ToArray());
+            table.AddColumn(new TableColumn(Markup.Escape(m.Name)).RightAligned());
+        }
+
+        table.AddRow(["fit s", .. r.Models.Select(m => m.FitSeconds.ToString("F2", CultureInfo.InvariantCulture))]);
+        table.AddRow(["recommend s", .. r.Models.Select(m => m.RecommendSeconds.ToString("F2", CultureInfo.InvariantCulture))]);
+        table.AddRow(["peak MB", .. r.Models.Select(m => (m.PeakWorkingSetBytes / 1048576.0).ToString("F0", CultureInfo.InvariantCulture))]);
+        foreach (var c in ReportMarkdown.Columns(r.Ks))
+        {
+            table.AddRow([c, .. r.Models.Select(m => ReportMarkdown.Format(m.Metrics.Metrics, c))]);
         }
 
         console.Write(table);

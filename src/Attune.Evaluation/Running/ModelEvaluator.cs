@@ -46,7 +46,7 @@ public static class ModelEvaluator
     {
         ValidateKs(ks);
         var data = split.TrainingData;
-        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var clock = Stopwatch.StartNew();
         var model = fit(data);
         var fitSeconds = clock.Elapsed.TotalSeconds;
@@ -58,7 +58,7 @@ public static class ModelEvaluator
         clock.Restart();
         var lists = Recommend(model, split, ks.Max(), out var unknown, cancellationToken);
         var recommendSeconds = clock.Elapsed.TotalSeconds;
-        var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         using var process = Process.GetCurrentProcess();
         var metrics = MetricsCalculator.Compute(split, lists, ks);
         return new ModelResult(name, model.Algorithm, model.Options, fitSeconds, recommendSeconds, process.PeakWorkingSet64, allocated, unknown, metrics);

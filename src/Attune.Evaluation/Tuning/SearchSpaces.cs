@@ -35,8 +35,8 @@ public static class SearchSpaces
         ["item-knn"] = Space(
             "item-knn",
             ("neighbors", ["20", "50", "100", "200", "400"]),
-            ("k", ["20", "50", "100", "200", "400"]),
             ("shrinkage", ["0", "10", "50", "100"]),
+            ("weighting", ["None", "TfIdf", "Bm25"]),
             ("similarity", ["cosine", "jaccard", "asymmetric-cosine"]),
             ("alpha", ["0.2", "0.5", "0.8"])),
         ["user-knn"] = Space(
