@@ -1,31 +1,23 @@
 namespace Attune.Cli.Tests;
 
-/// <summary>Runs the CLI in-process with stdout and stderr captured (tests using it share one collection, so never run at once).</summary>
+/// <summary>Runs <c>attune</c> in-process with its output captured.</summary>
 internal static class CliRunner
 {
-    public static async Task<(int ExitCode, string Out, string Error)> RunAsync(params string[] args)
+    public static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
     {
-        var oldOut = Console.Out;
-        var oldError = Console.Error;
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            var code = await AttuneCli.RunAsync(args);
-            return (code, stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldError);
-        }
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await AttuneCli.RunAsync(args, output, error);
+        return (code, output.ToString(), error.ToString());
     }
-}
 
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ConsoleCollection
-{
-    public const string Name = "console";
+    /// <summary>A loopback port free right now.</summary>
+    public static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
 }

@@ -5,7 +5,6 @@ using Attune.TestSupport;
 
 namespace Attune.Cli.Tests;
 
-[Collection(ConsoleCollection.Name)]
 public class EvaluateCommandTests
 {
     private static JsonElement Model(string stdout) => JsonDocument.Parse(stdout).RootElement.GetProperty("models")[0];

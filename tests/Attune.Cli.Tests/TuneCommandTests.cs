@@ -4,7 +4,6 @@ using Attune.TestSupport;
 
 namespace Attune.Cli.Tests;
 
-[Collection(ConsoleCollection.Name)]
 public class TuneCommandTests
 {
     [DataFact("movielens-100k/u.data")]

@@ -3,7 +3,6 @@ using Attune.Cli.Evaluation;
 using Attune.Evaluation;
 using Attune.Evaluation.Reports;
 using Attune.Evaluation.Running;
-using Spectre.Console;
 
 namespace Attune.Cli.Commands;
 
@@ -29,7 +28,7 @@ internal sealed class EvaluateCommand : ICliCommand
         command.Options.Add(ks);
         command.Options.Add(output);
         command.Options.Add(json);
-        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(async () =>
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse, async env =>
         {
             var specs = EvaluationArguments.ParseModels(parse.GetValue(models)!);
             var cutoffs = EvaluationArguments.ParseKs(parse.GetValue(ks)!);
@@ -39,26 +38,26 @@ internal sealed class EvaluateCommand : ICliCommand
             }
 
             var prepared = await arguments.PrepareAsync(parse, cancellationToken);
-            CommandErrors.WarnAboutRejections(prepared.Load);
-            var report = ModelEvaluator.Evaluate(prepared.Dataset, prepared.Split, prepared.Protocol, specs, cutoffs, new SyncProgress(Console.Error), cancellationToken);
+            CommandErrors.WarnAboutRejections(env.Error, prepared.Load);
+            var report = ModelEvaluator.Evaluate(prepared.Dataset, prepared.Split, prepared.Protocol, specs, cutoffs, new SyncProgress(env.Error), cancellationToken);
             if (parse.GetValue(output) is { } folder)
             {
                 foreach (var file in ReportFiles.Write(report, folder))
                 {
-                    Console.Error.WriteLine($"wrote {file}");
+                    env.Error.WriteLine($"wrote {file}");
                 }
             }
 
             if (parse.GetValue(json))
             {
-                Console.Out.WriteLine(ReportJson.Serialize(report));
+                env.Output.WriteLine(ReportJson.Serialize(report));
             }
             else
             {
-                ReportConsole.Write(AnsiConsole.Console, report);
+                ReportConsole.Write(env.Console, report);
             }
 
-            return 0;
+            return ExitCodes.Ok;
         }));
         return command;
     }

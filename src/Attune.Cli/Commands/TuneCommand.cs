@@ -30,19 +30,19 @@ internal sealed class TuneCommand : ICliCommand
         command.Options.Add(metric);
         command.Options.Add(maxTrials);
         command.Options.Add(json);
-        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(async () =>
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse, async env =>
         {
             var options = new TuneOptions(parse.GetValue(model)!, ParseBudget(parse.GetValue(budget)!), parse.GetValue(metric)!, parse.GetValue(arguments.Seed), parse.GetValue(maxTrials));
             Attune.Evaluation.Metrics.MetricNames.Parse(options.Metric);
             Attune.Evaluation.Running.ModelEvaluator.ParseSpec(options.Model);
             var prepared = await arguments.PrepareAsync(parse, cancellationToken);
-            CommandErrors.WarnAboutRejections(prepared.Load);
+            CommandErrors.WarnAboutRejections(env.Error, prepared.Load);
             var splitOptions = arguments.SplitOptions(parse);
-            var trials = new TrialPrinter(options.Metric);
+            var trials = new TrialPrinter(env.Error, options.Metric);
             var result = Tuner.Tune(prepared.Split, splitOptions, options, trials, cancellationToken);
             if (parse.GetValue(json))
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(
+                env.Output.WriteLine(JsonSerializer.Serialize(
                     new
                     {
                         dataset = prepared.Dataset,
@@ -58,18 +58,18 @@ internal sealed class TuneCommand : ICliCommand
                         elapsedSeconds = result.ElapsedSeconds,
                     },
                     Json));
-                return 0;
+                return ExitCodes.Ok;
             }
 
-            AnsiConsole.MarkupLine(Markup.Escape(string.Create(
+            env.Console.MarkupLine(Markup.Escape(string.Create(
                 CultureInfo.InvariantCulture,
                 $"{result.Trials.Count} trials in {result.ElapsedSeconds:F1} s over {result.Space}")));
-            AnsiConsole.MarkupLine(Markup.Escape($"best: {result.Best.Spec}"));
-            AnsiConsole.MarkupLine(Markup.Escape($"options: {result.Test.Options}"));
-            AnsiConsole.MarkupLine(Markup.Escape(string.Create(
+            env.Console.MarkupLine(Markup.Escape($"best: {result.Best.Spec}"));
+            env.Console.MarkupLine(Markup.Escape($"options: {result.Test.Options}"));
+            env.Console.MarkupLine(Markup.Escape(string.Create(
                 CultureInfo.InvariantCulture,
                 $"{result.Metric}: validation {result.Best.Validation:F4}, test {result.Test.Metrics[result.Metric]:F4} (defaults on validation: {result.Trials[0].Validation:F4})")));
-            return 0;
+            return ExitCodes.Ok;
         }));
         return command;
     }
@@ -102,11 +102,11 @@ internal sealed class TuneCommand : ICliCommand
         throw new EvaluationException($"--budget must be a positive duration like 60s, 5m or 1h; got '{text}'.");
     }
 
-    private sealed class TrialPrinter(string metric) : IProgress<Trial>
+    private sealed class TrialPrinter(TextWriter error, string metric) : IProgress<Trial>
     {
         private int _count;
 
         public void Report(Trial value) =>
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trial {++_count}: {metric} {value.Validation:F4} fit {value.FitSeconds:F1}s  {value.Spec}"));
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trial {++_count}: {metric} {value.Validation:F4} fit {value.FitSeconds:F1}s  {value.Spec}"));
     }
 }

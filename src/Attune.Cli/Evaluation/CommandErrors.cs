@@ -1,58 +1,52 @@
+using System.CommandLine;
 using Attune.Datasets;
 using Attune.Evaluation;
 using Attune.Evaluation.Data;
 
 namespace Attune.Cli.Evaluation;
 
-/// <summary>Turns expected failures (bad options, missing files) into one clear line on stderr and exit code 2.</summary>
+/// <summary>Turns expected failures (bad options, missing files, unknown models) into one clear line on stderr and the usage exit code.</summary>
 internal static class CommandErrors
 {
-    public const int BadInput = 2;
-
-    public static async Task<int> RunAsync(Func<Task<int>> body)
+    public static async Task<int> RunAsync(ParseResult parse, Func<CliEnvironment, Task<int>> body)
     {
+        var env = CliEnvironment.From(parse);
         try
         {
-            return await body();
+            return await body(env);
         }
         catch (EvaluationException e)
         {
-            return Fail(e.Message);
+            return env.Fail(e.Message, ExitCodes.Usage);
         }
         catch (DatasetException e)
         {
-            return Fail(e.Message);
+            return env.Fail(e.Message, ExitCodes.Usage);
         }
         catch (ArgumentException e)
         {
             // Model option records validate their values with ArgumentException.
-            return Fail(e.Message);
+            return env.Fail(e.Message, ExitCodes.Usage);
         }
         catch (OperationCanceledException)
         {
-            await Console.Error.WriteLineAsync("cancelled");
+            await env.Error.WriteLineAsync("cancelled");
             return 130;
         }
     }
 
-    public static void WarnAboutRejections(LoadSummary? load)
+    public static void WarnAboutRejections(TextWriter error, LoadSummary? load)
     {
         if (load is null || load.Rejected == 0)
         {
             return;
         }
 
-        Console.Error.WriteLine($"warning: {load.Rejected} rows were skipped while reading, e.g.:");
+        error.WriteLine($"warning: {load.Rejected} rows were skipped while reading, e.g.:");
         foreach (var r in load.FirstRejections)
         {
-            Console.Error.WriteLine($"  {r}");
+            error.WriteLine($"  {r}");
         }
-    }
-
-    private static int Fail(string message)
-    {
-        Console.Error.WriteLine($"error: {message}");
-        return BadInput;
     }
 }
 
