@@ -46,9 +46,12 @@ public static class SearchSpaces
             ("shrinkage", ["0", "10", "50"])),
         ["sequence"] = Space(
             "sequence",
-            ("window", ["1", "3", "5", "10"]),
-            ("decay", ["0.5", "0.7", "0.9"]),
-            ("history", ["5", "10", "20"])),
+            ("window", ["1", "3", "5", "8", "12"]),
+            ("decay", ["0.5", "0.7", "0.85", "1"]),
+            ("historyLength", ["3", "5", "10", "20"]),
+            ("historyDecay", ["0.5", "0.7", "0.85", "1"]),
+            ("coOccurrence", ["0", "0.25", "0.5"]),
+            ("targetDiscount", ["0", "0.25", "0.5"])),
         ["content"] = Space("content", ("neighbors", ["20", "50", "100"])),
     };
 
