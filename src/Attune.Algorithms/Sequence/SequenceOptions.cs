@@ -5,10 +5,10 @@ namespace Attune.Algorithms.Sequence;
 public sealed record SequenceOptions
 {
     /// <summary>How many following events each event links to (W).</summary>
-    public int Window { get; init; } = 5;
+    public int Window { get; init; } = 10;
 
     /// <summary>Weight factor per step of distance inside the window: the k-th next event counts Decay^(k-1).</summary>
-    public float Decay { get; init; } = 0.7f;
+    public float Decay { get; init; } = 0.85f;
 
     /// <summary>How many of the user's latest events are used to score (L).</summary>
     public int HistoryLength { get; init; } = 10;
@@ -26,7 +26,7 @@ public sealed record SequenceOptions
     public float RowNormalization { get; init; } = 1f;
 
     /// <summary>Exponent of a popularity discount: every transition into item j is divided by (in-weight of j)^TargetDiscount.</summary>
-    public float TargetDiscount { get; init; }
+    public float TargetDiscount { get; init; } = 0.2f;
 
     /// <summary>Transitions kept per item (the strongest); 0 keeps all.</summary>
     public int MaxTransitions { get; init; }
