@@ -12,9 +12,23 @@ public class EvaluationArgumentsTests
     }
 
     [Fact]
-    public void Models_split_on_semicolons_take_each_spec_whole()
+    public void Models_split_on_semicolons_start_a_new_spec()
     {
-        Assert.Equal(["hybrid:a=1,b=2", "ease"], EvaluationArguments.ParseModels("hybrid:a=1,b=2; ease"));
+        Assert.Equal(["ease", "item-knn:neighbors=50"], EvaluationArguments.ParseModels("ease; item-knn:neighbors=50"));
+    }
+
+    [Fact]
+    public void Lists_in_parentheses_stay_inside_their_spec()
+    {
+        Assert.Equal(
+            ["hybrid:components=(ease:lambda=500; item-knn),weights=(0.7; 0.3)", "als:factors=32"],
+            EvaluationArguments.ParseModels("hybrid:components=(ease:lambda=500; item-knn),weights=(0.7; 0.3),als:factors=32"));
+    }
+
+    [Fact]
+    public void Unbalanced_parentheses_are_a_clear_error()
+    {
+        Assert.Throws<EvaluationException>(() => EvaluationArguments.ParseModels("hybrid:components=(ease; als"));
     }
 
     [Fact]

@@ -16,7 +16,7 @@ internal sealed class EvaluateCommand : ICliCommand
         var arguments = new EvaluationArguments();
         var models = new Option<string>("--models")
         {
-            Description = "Models to compare, e.g. ease,als:factors=64,item-knn (use ; between specs whose options contain commas).",
+            Description = "Models to compare, e.g. ease,als:factors=64,item-knn or \"hybrid:components=(sequence; ease),weights=(0.7; 0.3)\".",
             Required = true,
         };
         var ks = new Option<string>("--k") { Description = "Cut-offs, e.g. 10,20.", DefaultValueFactory = _ => "10" };

@@ -125,30 +125,60 @@ internal sealed class EvaluationArguments
     }
 
     /// <summary>
-    /// Model specs separated by commas, where a comma followed by name=value belongs to the previous spec's
-    /// options; or separated by semicolons, each taken whole (for specs whose options hold commas).
+    /// Model specs separated by commas or semicolons outside parentheses. After a comma, a name=value part
+    /// belongs to the previous spec's options ("als:factors=64,iterations=15"); after a semicolon a new spec
+    /// always starts. Parentheses group lists inside an option ("hybrid:components=(ease; item-knn)").
     /// </summary>
     public static string[] ParseModels(string text)
     {
-        if (text.Contains(';', StringComparison.Ordinal))
+        var specs = new List<string>();
+        var depth = 0;
+        var start = 0;
+        var separator = ';';
+        for (var i = 0; i <= text.Length; i++)
         {
-            var whole = text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            return whole.Length == 0 ? throw new EvaluationException("--models needs at least one model.") : whole;
+            var c = i < text.Length ? text[i] : ';';
+            if (c == '(')
+            {
+                depth++;
+            }
+            else if (c == ')')
+            {
+                depth = Math.Max(0, depth - 1);
+            }
+            else if (depth == 0 && c is ',' or ';')
+            {
+                var part = text[start..i].Trim();
+                if (part.Length > 0)
+                {
+                    var isOption = separator == ',' && specs.Count > 0 && IsAssignment(part);
+                    if (isOption)
+                    {
+                        specs[^1] += "," + part;
+                    }
+                    else
+                    {
+                        specs.Add(part);
+                    }
+                }
+
+                separator = c;
+                start = i + 1;
+            }
         }
 
-        var specs = new List<string>();
-        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        if (depth != 0 || text.Count(ch => ch == '(') != text.Count(ch => ch == ')'))
         {
-            if (part.Contains('=', StringComparison.Ordinal) && !part.Contains(':', StringComparison.Ordinal) && specs.Count > 0)
-            {
-                specs[^1] += "," + part;
-            }
-            else
-            {
-                specs.Add(part);
-            }
+            throw new EvaluationException($"--models has unbalanced parentheses: '{text}'.");
         }
 
         return specs.Count == 0 ? throw new EvaluationException("--models needs at least one model, e.g. ease,als:factors=64.") : [.. specs];
+    }
+
+    private static bool IsAssignment(string part)
+    {
+        var eq = part.IndexOf('=', StringComparison.Ordinal);
+        var colon = part.IndexOf(':', StringComparison.Ordinal);
+        return eq > 0 && (colon < 0 || colon > eq);
     }
 }

@@ -24,7 +24,7 @@ public static class SearchSpaces
             ("learningRate", ["0.01", "0.025", "0.05", "0.1"]),
             ("regularization", ["0.0001", "0.001", "0.01"]),
             ("epochs", ["50", "100", "200"]),
-            ("iterations", ["50", "100", "200"])),
+            ("itemBias", ["true", "false"])),
         ["softmax"] = Space(
             "softmax",
             ("factors", ["32", "64", "128"]),
@@ -52,7 +52,12 @@ public static class SearchSpaces
             ("historyDecay", ["0.5", "0.7", "0.85", "1"]),
             ("coOccurrence", ["0", "0.25", "0.5"]),
             ("targetDiscount", ["0", "0.25", "0.5"])),
-        ["content"] = Space("content", ("neighbors", ["20", "50", "100"])),
+        ["content"] = Space(
+            "content",
+            ("titleWeight", ["0", "0.5", "1"]),
+            ("categoryWeight", ["0.5", "1", "2"]),
+            ("tagWeight", ["0", "0.5", "1"]),
+            ("sublinearTf", ["true", "false"])),
     };
 
     public static IReadOnlyCollection<string> Algorithms => Spaces.Keys;
