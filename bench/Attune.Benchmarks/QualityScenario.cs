@@ -22,7 +22,10 @@ namespace Attune.Benchmarks;
 public sealed class QualityScenario : IScenario
 {
     private const string Ml100kBlend = "hybrid:components=(ease:lambda=500; item-knn; als),holdout=Random";
+    private const string Ml100kBprBlend = "hybrid:components=(ease:lambda=500; bpr),holdout=Random";
+    private const string Ml100kWideBlend = "hybrid:components=(ease:lambda=500; bpr; softmax; item-knn),holdout=Random";
     private const string ColakgBlend = "hybrid:components=(ease:lambda=500; als; item-knn),holdout=Random";
+    private const string ColakgBprBlend = "hybrid:components=(ease:lambda=500; bpr; softmax),holdout=Random";
     private const string LooBlend = "hybrid:components=(sequence; ease:lambda=500),weights=(0.7; 0.3)";
     private const string LooTunedBlend = "hybrid:components=(sequence; ease:lambda=500)";
 
@@ -42,8 +45,11 @@ public sealed class QualityScenario : IScenario
                 new("ease:lambda=500", 0.480, "numpy"),
                 new("bpr", 0.442, "cornac, published", Target: 0.44),
                 new("als", null, null),
+                new("softmax", null, null),
                 new("item-knn", 0.382, "SAR, published"),
                 new(Ml100kBlend, 0.475, "BiVAE, published"),
+                new(Ml100kBprBlend, null, null),
+                new(Ml100kWideBlend, null, null),
             ]),
         new(
             "colakg",
@@ -59,7 +65,9 @@ public sealed class QualityScenario : IScenario
                 new("als:factors=64,iterations=15,regularization=0.05", 0.382, "implicit 0.7.3"),
                 new("item-knn:neighbors=100", 0.296, "implicit 0.7.3 cosine"),
                 new("bpr", 0.249, "implicit 0.7.3 untuned"),
+                new("softmax", null, null),
                 new(ColakgBlend, null, null),
+                new(ColakgBprBlend, null, null),
             ]),
         new(
             "ml1m-loo",
