@@ -30,5 +30,16 @@ public static class AttuneCli
         return root;
     }
 
-    public static Task<int> RunAsync(string[] args) => Build().Parse(args).InvokeAsync();
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
+
+    /// <summary>
+    /// Runs with output and errors sent to the given writers (tests, embedding), stopping when
+    /// <paramref name="cancellationToken"/> fires. Invalid arguments print the problem and help and exit with 2.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        var parseResult = Build().Parse(args);
+        var code = await parseResult.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+        return parseResult.Errors.Count > 0 ? ExitCodes.Usage : code;
+    }
 }

@@ -1,0 +1,28 @@
+using Attune.Server.Endpoints;
+using Attune.Server.Hosting;
+
+namespace Attune.Server;
+
+public static class AttuneApplicationExtensions
+{
+    /// <summary>
+    /// Adds the request pipeline (problem details for errors, API key checks) and maps every endpoint:
+    /// <c>/v1/*</c>, <c>/health</c>, <c>/ready</c> and <c>/openapi/v1.json</c>.
+    /// </summary>
+    public static WebApplication MapAttuneApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRouting();
+        var auth = app.Services.GetRequiredService<ApiKeyAuthentication>();
+        app.Use((context, next) => auth.InvokeAsync(context, next));
+
+        app.MapOpenApi();
+        app.MapHealthEndpoints();
+        app.MapEventEndpoints();
+        app.MapItemEndpoints();
+        app.MapUserEndpoints();
+        app.MapStatsEndpoints();
+        return app;
+    }
+}

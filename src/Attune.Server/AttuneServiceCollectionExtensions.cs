@@ -1,0 +1,46 @@
+using Attune.Engine.Options;
+using Attune.Server.Endpoints;
+using Attune.Server.Hosting;
+using Attune.Server.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Attune.Server;
+
+public static class AttuneServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers Attune's options (section <c>Attune</c>, validated at start-up), the store, API key
+    /// authentication, problem details and OpenAPI. Pair with <see cref="AttuneApplicationExtensions.MapAttuneApi"/>.
+    /// </summary>
+    public static IServiceCollection AddAttune(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AttuneOptions>()
+            .Bind(configuration.GetSection(AttuneOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AttuneOptions>, AttuneOptionsValidation>());
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<AttuneOptions>>().Value.CreateEventTypeRegistry());
+
+        services.TryAddSingleton<IAttuneStoreFactory, SqliteStoreFactory>();
+        services.TryAddSingleton<StoreHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<StoreHost>());
+        services.TryAddSingleton<ApiServices>();
+        services.TryAddSingleton<ApiKeyAuthentication>();
+
+        services.AddProblemDetails();
+        services.AddExceptionHandler<AttuneExceptionHandler>();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
+        services.AddOpenApi();
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<AttuneOptions>>((kestrel, attune) =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = attune.Value.Limits.MaxBodyBytes;
+        });
+        return services;
+    }
+
+    /// <summary>Runs <paramref name="callback"/> once the store is open, before requests are served (e.g. to load demo data).</summary>
+    public static IServiceCollection AddAttuneStoreOpened(this IServiceCollection services, StoreOpenedCallback callback) =>
+        services.AddSingleton(callback);
+}

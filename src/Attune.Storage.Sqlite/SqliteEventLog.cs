@@ -1,0 +1,81 @@
+using System.Runtime.CompilerServices;
+using Attune.Core;
+using Attune.Storage.Sqlite.Json;
+using Microsoft.Data.Sqlite;
+
+namespace Attune.Storage.Sqlite;
+
+/// <summary>The event log in SQLite: integer columns, interned keys, group-committed appends.</summary>
+internal sealed class SqliteEventLog(SqliteStore store) : IEventLog
+{
+    private const string SelectEvent = """
+        SELECT e.event_key, i.key, t.name, e.value, e.ts, e.session, e.context, e.properties
+        FROM events e
+        LEFT JOIN item_map i ON i.id = e.item_id
+        JOIN type_map t ON t.id = e.type_id
+        WHERE e.user_id = (SELECT id FROM user_map WHERE key = $user)
+        ORDER BY e.ts, e.seq
+        """;
+
+    public ValueTask<AppendResult> AppendAsync(IReadOnlyList<Event> events, CancellationToken cancellationToken = default)
+    {
+        store.ThrowIfDisposed();
+        if (events.Count == 0)
+        {
+            return ValueTask.FromResult(default(AppendResult));
+        }
+
+        EventValidation.Validate(events);
+        return new ValueTask<AppendResult>(
+            store.Writer.Enqueue((c, scope) => c.Append(events, scope), events.Count, cancellationToken));
+    }
+
+    public async IAsyncEnumerable<Event> ReadUserAsync(
+        string userId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var c = await store.OpenReaderAsync(cancellationToken);
+        await foreach (var e in ReadUserAsync(c, userId, cancellationToken))
+        {
+            yield return e;
+        }
+    }
+
+    public Task<InteractionSnapshot> ReadSnapshotAsync(SnapshotRange? range = null, CancellationToken cancellationToken = default)
+    {
+        store.ThrowIfDisposed();
+        return Task.Run(async () =>
+        {
+            await using var c = await store.OpenReaderAsync(cancellationToken);
+            return SnapshotReader.Read(c, range, cancellationToken);
+        }, cancellationToken);
+    }
+
+    public Task<EventStats> GetStatsAsync(CancellationToken cancellationToken = default)
+    {
+        store.ThrowIfDisposed();
+        return Task.FromResult(store.Counters.ToStats());
+    }
+
+    /// <summary>One user's events oldest first, on a connection the caller owns (export reads in its transaction).</summary>
+    internal static async IAsyncEnumerable<Event> ReadUserAsync(
+        SqliteConnection connection, string userId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = SelectEvent;
+        cmd.Parameters.AddWithValue("$user", userId);
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+        {
+            yield return new Event(
+                r.IsDBNull(0) ? null : r.GetString(0),
+                userId,
+                r.IsDBNull(1) ? null : r.GetString(1),
+                r.GetString(2),
+                r.IsDBNull(3) ? null : r.GetDouble(3),
+                DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)),
+                r.IsDBNull(5) ? null : r.GetString(5),
+                JsonColumns.ReadContext(r.IsDBNull(6) ? null : r.GetString(6)),
+                JsonColumns.ReadProperties(r.IsDBNull(7) ? null : r.GetString(7)));
+        }
+    }
+}

@@ -1,0 +1,183 @@
+using System.Globalization;
+using Attune.Storage.Sqlite.Schema;
+using Attune.Storage.Sqlite.Writing;
+using Microsoft.Data.Sqlite;
+
+namespace Attune.Storage.Sqlite;
+
+/// <summary>
+/// The embedded default store: one SQLite database file (<c>attune.db</c>) in the data directory, in WAL mode.
+/// Every write goes through one writer with group commit; reads use pooled connections and see a consistent
+/// snapshot without blocking the writer.
+/// </summary>
+public sealed class SqliteStore : IAttuneStore
+{
+    private readonly string _readerConnectionString;
+    private readonly SqliteConnection _writerConnection;
+    private readonly SqliteWriter _writer;
+    private int _disposed;
+
+    private SqliteStore(string path, SqliteStoreOptions options, SqliteConnection writerConnection, WriterContext context)
+    {
+        DatabasePath = path;
+        Options = options;
+        _writerConnection = writerConnection;
+        _readerConnectionString = ConnectionString(path, pooling: true);
+        _writer = new SqliteWriter(context, options.MaxEventsPerCommit);
+        Counters = context.Counters;
+        Events = new SqliteEventLog(this);
+        Catalog = new SqliteCatalog(this);
+        Users = new SqliteUserStore(this);
+    }
+
+    public string DatabasePath { get; }
+
+    public SqliteStoreOptions Options { get; }
+
+    public IEventLog Events { get; }
+
+    public ICatalog Catalog { get; }
+
+    public IUserStore Users { get; }
+
+    internal SqliteWriter Writer => _writer;
+
+    internal StoreCounters Counters { get; }
+
+    /// <summary>
+    /// Opens (creating if needed) the store in <paramref name="dataDirectory"/> and migrates its schema.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The database has a newer schema than this build understands.</exception>
+    public static Task<SqliteStore> OpenAsync(
+        string dataDirectory, SqliteStoreOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
+        options ??= SqliteStoreOptions.Default;
+        options.Validate();
+        return Task.Run(() => Open(dataDirectory, options), cancellationToken);
+    }
+
+    public Task MigrateAsync(CancellationToken cancellationToken = default) =>
+        _writer.Enqueue((c, _) =>
+        {
+            SqliteMigrations.Apply(c.Connection, DatabasePath);
+            return true;
+        }, 1, cancellationToken);
+
+    public async Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenReaderAsync(cancellationToken);
+        return SqliteMigrations.CurrentVersion(c);
+    }
+
+    public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            await using var c = await OpenReaderAsync(cancellationToken);
+            await using var cmd = c.CreateCommand();
+            cmd.CommandText = "SELECT count(*) FROM schema_migrations";
+            return Convert.ToInt64(await cmd.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) > 0;
+        }
+        catch (SqliteException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Commits every queued write, then closes the database (which checkpoints the WAL).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _writer.DisposeAsync();
+        await _writerConnection.DisposeAsync();
+        using var forPool = new SqliteConnection(_readerConnectionString);
+        SqliteConnection.ClearPool(forPool);
+    }
+
+    internal async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var c = new SqliteConnection(_readerConnectionString);
+        try
+        {
+            await c.OpenAsync(cancellationToken);
+            return c;
+        }
+        catch
+        {
+            await c.DisposeAsync();
+            throw;
+        }
+    }
+
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+    private static SqliteStore Open(string dataDirectory, SqliteStoreOptions options)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var path = Path.GetFullPath(Path.Combine(dataDirectory, options.FileName));
+
+        // The writer's connection is not pooled: it lives as long as the store, and closing it must close the file.
+        var connection = new SqliteConnection(ConnectionString(path, pooling: false));
+        try
+        {
+            connection.Open();
+            Configure(connection, options);
+            Execute(connection, "BEGIN IMMEDIATE");
+            try
+            {
+                SqliteMigrations.Apply(connection, path);
+                Execute(connection, "COMMIT");
+            }
+            catch
+            {
+                Execute(connection, "ROLLBACK");
+                throw;
+            }
+
+            var context = new WriterContext(connection, new StoreCounters());
+            return new SqliteStore(path, options, connection, context);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private static string ConnectionString(string path, bool pooling) =>
+        new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = pooling,
+            DefaultTimeout = 30,
+        }.ToString();
+
+    private static void Configure(SqliteConnection connection, SqliteStoreOptions options)
+    {
+        Execute(connection, "PRAGMA journal_mode = WAL");
+        Execute(connection, $"PRAGMA synchronous = {(int)options.Synchronous}");
+        Execute(connection, $"PRAGMA cache_size = {-options.CacheSizeMb * 1024}");
+        Execute(connection, "PRAGMA temp_store = MEMORY");
+        Execute(connection, $"PRAGMA secure_delete = {(options.SecureDelete ? 1 : 0)}");
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,146 @@
+using Attune.Core;
+using Attune.Storage.Sqlite.Json;
+using Attune.Storage.Sqlite.Writing;
+using Microsoft.Data.Sqlite;
+
+namespace Attune.Storage.Sqlite;
+
+/// <summary>Users and the privacy operations; erasure runs on the writer, so no append can interleave with it.</summary>
+internal sealed class SqliteUserStore(SqliteStore store) : IUserStore
+{
+    private const string Columns = "id, attributes, personalization, personalization_at, marketing, marketing_at, created, updated";
+
+    public Task UpsertAsync(IReadOnlyList<User> users, CancellationToken cancellationToken = default)
+    {
+        store.ThrowIfDisposed();
+        for (var i = 0; i < users.Count; i++)
+        {
+            var u = users[i] ?? throw new ArgumentException($"users[{i}] is null.", $"users[{i}]");
+            if (!Ids.IsValid(u.Id))
+            {
+                throw new ArgumentException($"users[{i}].id must be 1-256 characters without control characters.", $"users[{i}].id");
+            }
+        }
+
+        if (users.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        return store.Writer.Enqueue((c, _) =>
+        {
+            using var cmd = c.Command($"INSERT OR REPLACE INTO users({Columns}) VALUES ($id, $attr, $p, $pat, $m, $mat, $created, $updated)");
+            var id = cmd.Parameters.Add("$id", SqliteType.Text);
+            var attr = cmd.Parameters.Add("$attr", SqliteType.Text);
+            var p = cmd.Parameters.Add("$p", SqliteType.Integer);
+            var pat = cmd.Parameters.Add("$pat", SqliteType.Text);
+            var m = cmd.Parameters.Add("$m", SqliteType.Integer);
+            var mat = cmd.Parameters.Add("$mat", SqliteType.Text);
+            var created = cmd.Parameters.Add("$created", SqliteType.Text);
+            var updated = cmd.Parameters.Add("$updated", SqliteType.Text);
+            cmd.Prepare();
+            foreach (var u in users)
+            {
+                id.Value = u.Id;
+                attr.Value = (object?)JsonColumns.Write(u.Attributes) ?? DBNull.Value;
+                p.Value = u.Consent.Personalization.Granted ? 1 : 0;
+                pat.Value = (object?)JsonColumns.WriteTime(u.Consent.Personalization.At) ?? DBNull.Value;
+                m.Value = u.Consent.Marketing.Granted ? 1 : 0;
+                mat.Value = (object?)JsonColumns.WriteTime(u.Consent.Marketing.At) ?? DBNull.Value;
+                created.Value = (object?)JsonColumns.WriteTime(u.Created) ?? DBNull.Value;
+                updated.Value = (object?)JsonColumns.WriteTime(u.Updated) ?? DBNull.Value;
+                cmd.ExecuteNonQuery();
+            }
+
+            return users.Count;
+        }, users.Count, cancellationToken);
+    }
+
+    public async Task<User?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var c = await store.OpenReaderAsync(cancellationToken);
+        return await GetAsync(c, id, cancellationToken);
+    }
+
+    public Task<bool> EraseAsync(string id, CancellationToken cancellationToken = default)
+    {
+        store.ThrowIfDisposed();
+        ArgumentNullException.ThrowIfNull(id);
+        return store.Writer.Enqueue((c, scope) => Erase(c, scope, id), 1, cancellationToken);
+    }
+
+    public async Task<UserExport?> ExportAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var c = await store.OpenReaderAsync(cancellationToken);
+        await using var tx = (SqliteTransaction)await c.BeginTransactionAsync(cancellationToken);
+        var user = await GetAsync(c, id, cancellationToken);
+        var events = new List<Event>();
+        await foreach (var e in SqliteEventLog.ReadUserAsync(c, id, cancellationToken))
+        {
+            events.Add(e);
+        }
+
+        await tx.CommitAsync(cancellationToken);
+        return user is null && events.Count == 0 ? null : new UserExport(user, events, DateTimeOffset.UtcNow);
+    }
+
+    private static bool Erase(WriterContext c, WriteScope scope, string id)
+    {
+        var erased = false;
+        if (c.Users.TryGetId(id, out var userId))
+        {
+            long min = long.MaxValue, max = long.MinValue;
+            using (var counts = c.Command("SELECT type_id, count(*), min(ts), max(ts) FROM events WHERE user_id = $u GROUP BY type_id"))
+            {
+                counts.Parameters.AddWithValue("$u", userId);
+                using var r = counts.ExecuteReader();
+                while (r.Read())
+                {
+                    scope.Request.Add(r.GetInt64(0), -r.GetInt64(1));
+                    min = Math.Min(min, r.GetInt64(2));
+                    max = Math.Max(max, r.GetInt64(3));
+                }
+            }
+
+            var (first, last) = c.Counters.Bounds;
+            if (min <= max && (min <= first || max >= last))
+            {
+                scope.Request.RecomputeBounds = true;
+            }
+
+            using (var delete = c.Command("DELETE FROM events WHERE user_id = $u"))
+            {
+                delete.Parameters.AddWithValue("$u", userId);
+                delete.ExecuteNonQuery();
+            }
+
+            c.Users.Delete(id, userId, scope);
+            erased = true;
+        }
+
+        using var deleteUser = c.Command("DELETE FROM users WHERE id = $id");
+        deleteUser.Parameters.AddWithValue("$id", id);
+        return deleteUser.ExecuteNonQuery() > 0 || erased;
+    }
+
+    private static async Task<User?> GetAsync(SqliteConnection c, string id, CancellationToken cancellationToken)
+    {
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = $"SELECT {Columns} FROM users WHERE id = $id";
+        cmd.Parameters.AddWithValue("$id", id);
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        if (!await r.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new User(
+            r.GetString(0),
+            JsonColumns.ReadProperties(r.IsDBNull(1) ? null : r.GetString(1)),
+            new Consent(
+                new ConsentChoice(r.GetInt64(2) != 0, JsonColumns.ReadTime(r.IsDBNull(3) ? null : r.GetString(3))),
+                new ConsentChoice(r.GetInt64(4) != 0, JsonColumns.ReadTime(r.IsDBNull(5) ? null : r.GetString(5)))),
+            JsonColumns.ReadTime(r.IsDBNull(6) ? null : r.GetString(6)),
+            JsonColumns.ReadTime(r.IsDBNull(7) ? null : r.GetString(7)));
+    }
+}

@@ -1,0 +1,106 @@
+using Microsoft.Data.Sqlite;
+
+namespace Attune.Storage.Sqlite.Writing;
+
+/// <summary>
+/// A dictionary table (string key to integer id) cached in memory in full, owned by the writer. Ids are
+/// assigned here, so interning a new key costs one prepared INSERT and no round trip for the id.
+/// </summary>
+internal sealed class KeyMap : IDisposable
+{
+    private readonly Dictionary<string, long> _ids;
+    private readonly Dictionary<long, string>? _keys;
+    private readonly SqliteCommand _insert;
+    private readonly SqliteParameter _idParam;
+    private readonly SqliteParameter _keyParam;
+    private readonly SqliteCommand _delete;
+    private readonly SqliteParameter _deleteId;
+    private long _next;
+
+    public KeyMap(SqliteConnection connection, string table, string keyColumn, bool keepReverse)
+    {
+        _ids = new Dictionary<string, long>(StringComparer.Ordinal);
+        _keys = keepReverse ? [] : null;
+        using (var load = connection.CreateCommand())
+        {
+            load.CommandText = $"SELECT id, {keyColumn} FROM {table}";
+            using var r = load.ExecuteReader();
+            while (r.Read())
+            {
+                var id = r.GetInt64(0);
+                var key = r.GetString(1);
+                _ids[key] = id;
+                _keys?.Add(id, key);
+                _next = Math.Max(_next, id);
+            }
+        }
+
+        _next++;
+        _insert = connection.CreateCommand();
+        _insert.CommandText = $"INSERT INTO {table}(id, {keyColumn}) VALUES ($id, $key)";
+        _idParam = _insert.Parameters.Add("$id", SqliteType.Integer);
+        _keyParam = _insert.Parameters.Add("$key", SqliteType.Text);
+        _insert.Prepare();
+        _delete = connection.CreateCommand();
+        _delete.CommandText = $"DELETE FROM {table} WHERE id = $id";
+        _deleteId = _delete.Parameters.Add("$id", SqliteType.Integer);
+        _delete.Prepare();
+    }
+
+    public int Count => _ids.Count;
+
+    public bool TryGetId(string key, out long id) => _ids.TryGetValue(key, out id);
+
+    public string NameOf(long id) =>
+        _keys is not null && _keys.TryGetValue(id, out var k) ? k : throw new KeyNotFoundException($"No key with id {id}.");
+
+    public IEnumerable<KeyValuePair<long, string>> Reverse => _keys ?? throw new InvalidOperationException("No reverse map kept.");
+
+    public long GetOrAdd(string key, WriteScope scope) => GetOrAdd(key, scope, out _);
+
+    public long GetOrAdd(string key, WriteScope scope, out bool added)
+    {
+        if (_ids.TryGetValue(key, out var id))
+        {
+            added = false;
+            return id;
+        }
+
+        added = true;
+
+        id = _next++;
+        _idParam.Value = id;
+        _keyParam.Value = key;
+        _insert.ExecuteNonQuery();
+        Add(key, id);
+        scope.OnRollback(() => Remove(key, id));
+        return id;
+    }
+
+    /// <summary>Deletes the key's row and forgets it; restored in memory if the request rolls back.</summary>
+    public void Delete(string key, long id, WriteScope scope)
+    {
+        _deleteId.Value = id;
+        _delete.ExecuteNonQuery();
+        Remove(key, id);
+        scope.OnRollback(() => Add(key, id));
+    }
+
+    public void Dispose()
+    {
+        _insert.Dispose();
+        _delete.Dispose();
+    }
+
+    private void Add(string key, long id)
+    {
+        _ids[key] = id;
+        _keys?.Add(id, key);
+    }
+
+    private void Remove(string key, long id)
+    {
+        _ids.Remove(key);
+        _keys?.Remove(id);
+    }
+}

@@ -1,0 +1,44 @@
+namespace Attune.Storage.Sqlite.Writing;
+
+/// <summary>A unit of work for the single writer; it runs inside its own savepoint of a group transaction.</summary>
+internal abstract class WriteRequest(int weight, CancellationToken cancellationToken)
+{
+    /// <summary>How many rows it writes, for bounding the size of one group commit.</summary>
+    public int Weight { get; } = weight;
+
+    public CancellationToken CancellationToken { get; } = cancellationToken;
+
+    /// <summary>Set when the request's savepoint rolled back.</summary>
+    public Exception? Error { get; set; }
+
+    public abstract void Execute(WriterContext context, WriteScope scope);
+
+    public abstract void Complete();
+
+    public abstract void Fail(Exception error);
+}
+
+internal sealed class WriteRequest<T>(Func<WriterContext, WriteScope, T> work, int weight, CancellationToken cancellationToken)
+    : WriteRequest(weight, cancellationToken)
+{
+    private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private T _result = default!;
+
+    public Task<T> Task => _done.Task;
+
+    public override void Execute(WriterContext context, WriteScope scope) => _result = work(context, scope);
+
+    public override void Complete() => _done.TrySetResult(_result);
+
+    public override void Fail(Exception error)
+    {
+        if (error is OperationCanceledException oce)
+        {
+            _done.TrySetCanceled(oce.CancellationToken);
+        }
+        else
+        {
+            _done.TrySetException(error);
+        }
+    }
+}

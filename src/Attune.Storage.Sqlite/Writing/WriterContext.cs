@@ -1,0 +1,282 @@
+using Attune.Core;
+using Attune.Storage.Sqlite.Json;
+using Microsoft.Data.Sqlite;
+
+namespace Attune.Storage.Sqlite.Writing;
+
+/// <summary>The writer connection, its prepared statements and the key caches; touched by the writer loop only.</summary>
+internal sealed class WriterContext : IDisposable
+{
+    private readonly SqliteCommand _insertEvent;
+    private readonly SqliteParameter _pUser;
+    private readonly SqliteParameter _pItem;
+    private readonly SqliteParameter _pType;
+    private readonly SqliteParameter _pValue;
+    private readonly SqliteParameter _pTs;
+    private readonly SqliteParameter _pSession;
+    private readonly SqliteParameter _pContext;
+    private readonly SqliteParameter _pProperties;
+    private readonly SqliteParameter _pKey;
+    private readonly SqliteCommand _addTypeCount;
+    private readonly SqliteParameter _pCountType;
+    private readonly SqliteParameter _pCountDelta;
+    private readonly SqliteCommand _begin;
+    private readonly SqliteCommand _commit;
+    private readonly SqliteCommand _rollback;
+    private readonly SqliteCommand _savepoint;
+    private readonly SqliteCommand _release;
+    private readonly SqliteCommand _rollbackTo;
+
+    public WriterContext(SqliteConnection connection, StoreCounters counters)
+    {
+        Connection = connection;
+        Counters = counters;
+        Users = new KeyMap(connection, "user_map", "key", keepReverse: false);
+        Items = new KeyMap(connection, "item_map", "key", keepReverse: false);
+        Types = new KeyMap(connection, "type_map", "name", keepReverse: true);
+
+        _insertEvent = Prepare("""
+            INSERT INTO events(user_id, item_id, type_id, value, ts, session, context, properties, event_key)
+            VALUES ($u, $i, $t, $v, $ts, $s, $c, $p, $k)
+            ON CONFLICT(event_key) WHERE event_key IS NOT NULL DO NOTHING
+            """);
+        _pUser = _insertEvent.Parameters.Add("$u", SqliteType.Integer);
+        _pItem = _insertEvent.Parameters.Add("$i", SqliteType.Integer);
+        _pType = _insertEvent.Parameters.Add("$t", SqliteType.Integer);
+        _pValue = _insertEvent.Parameters.Add("$v", SqliteType.Real);
+        _pTs = _insertEvent.Parameters.Add("$ts", SqliteType.Integer);
+        _pSession = _insertEvent.Parameters.Add("$s", SqliteType.Text);
+        _pContext = _insertEvent.Parameters.Add("$c", SqliteType.Text);
+        _pProperties = _insertEvent.Parameters.Add("$p", SqliteType.Text);
+        _pKey = _insertEvent.Parameters.Add("$k", SqliteType.Text);
+        _insertEvent.Prepare();
+
+        _addTypeCount = Prepare("UPDATE type_map SET events = events + $d WHERE id = $id");
+        _pCountDelta = _addTypeCount.Parameters.Add("$d", SqliteType.Integer);
+        _pCountType = _addTypeCount.Parameters.Add("$id", SqliteType.Integer);
+
+        _begin = Prepare("BEGIN IMMEDIATE");
+        _commit = Prepare("COMMIT");
+        _rollback = Prepare("ROLLBACK");
+        _savepoint = Prepare("SAVEPOINT request");
+        _release = Prepare("RELEASE request");
+        _rollbackTo = Prepare("ROLLBACK TO request");
+
+        LoadCounters();
+    }
+
+    public SqliteConnection Connection { get; }
+
+    public StoreCounters Counters { get; }
+
+    public KeyMap Users { get; }
+
+    public KeyMap Items { get; }
+
+    public KeyMap Types { get; }
+
+    public void Begin() => _begin.ExecuteNonQuery();
+
+    public void Savepoint() => _savepoint.ExecuteNonQuery();
+
+    public void Release() => _release.ExecuteNonQuery();
+
+    public void RollbackToSavepoint()
+    {
+        _rollbackTo.ExecuteNonQuery();
+        _release.ExecuteNonQuery();
+    }
+
+    public void Rollback()
+    {
+        if (!Connection.AutoCommitMode())
+        {
+            _rollback.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Writes the counters of the transaction, commits (the fsync), then publishes the counters.</summary>
+    public void Commit(StatsDelta batch)
+    {
+        var (first, last) = Counters.Bounds;
+        if (!batch.IsEmpty)
+        {
+            foreach (var (type, delta) in batch.EventsByType)
+            {
+                if (delta != 0)
+                {
+                    _pCountDelta.Value = delta;
+                    _pCountType.Value = type;
+                    _addTypeCount.ExecuteNonQuery();
+                }
+            }
+
+            if (batch.RecomputeBounds)
+            {
+                (first, last) = ScanBounds();
+            }
+            else
+            {
+                first = Math.Min(first, batch.MinTs);
+                last = Math.Max(last, batch.MaxTs);
+            }
+
+            WriteBounds(first, last);
+        }
+
+        _commit.ExecuteNonQuery();
+        if (!batch.IsEmpty)
+        {
+            var byName = new List<KeyValuePair<string, long>>(batch.EventsByType.Count);
+            foreach (var (type, delta) in batch.EventsByType)
+            {
+                byName.Add(new(Types.NameOf(type), delta));
+            }
+
+            Counters.Apply(byName, first, last, Users.Count, Items.Count);
+        }
+        else
+        {
+            Counters.Apply([], first, last, Users.Count, Items.Count);
+        }
+    }
+
+    /// <summary>Stores a batch; the caller validated it. Runs inside the request's savepoint.</summary>
+    public AppendResult Append(IReadOnlyList<Event> events, WriteScope scope)
+    {
+        var accepted = 0;
+        for (var n = 0; n < events.Count; n++)
+        {
+            var e = events[n];
+            var typeId = Types.GetOrAdd(e.Type, scope);
+            var ts = e.Timestamp.ToUnixTimeMilliseconds();
+            var userId = Users.GetOrAdd(e.UserId, scope, out var newUser);
+            var itemId = 0L;
+            var newItem = false;
+            if (e.ItemId is not null)
+            {
+                itemId = Items.GetOrAdd(e.ItemId, scope, out newItem);
+                _pItem.Value = itemId;
+            }
+            else
+            {
+                _pItem.Value = DBNull.Value;
+            }
+
+            _pUser.Value = userId;
+            _pType.Value = typeId;
+            _pValue.Value = e.Value is { } v ? v : DBNull.Value;
+            _pTs.Value = ts;
+            _pSession.Value = (object?)e.SessionId ?? DBNull.Value;
+            _pContext.Value = (object?)JsonColumns.Write(e.Context) ?? DBNull.Value;
+            _pProperties.Value = (object?)JsonColumns.Write(e.Properties) ?? DBNull.Value;
+            _pKey.Value = (object?)e.Id ?? DBNull.Value;
+            if (_insertEvent.ExecuteNonQuery() == 1)
+            {
+                accepted++;
+                scope.Request.AddEvent(typeId, ts);
+            }
+            else
+            {
+                // A duplicate must not leave a trace: un-intern a user or item that only it introduced.
+                if (newUser)
+                {
+                    Users.Delete(e.UserId, userId, scope);
+                }
+
+                if (newItem)
+                {
+                    Items.Delete(e.ItemId!, itemId, scope);
+                }
+            }
+        }
+
+        return new AppendResult(accepted, events.Count - accepted);
+    }
+
+    public SqliteCommand Command(string sql)
+    {
+        var cmd = Connection.CreateCommand();
+        cmd.CommandText = sql;
+        return cmd;
+    }
+
+    public void Dispose()
+    {
+        Users.Dispose();
+        Items.Dispose();
+        Types.Dispose();
+        foreach (var c in new[] { _insertEvent, _addTypeCount, _begin, _commit, _rollback, _savepoint, _release, _rollbackTo })
+        {
+            c.Dispose();
+        }
+    }
+
+    private SqliteCommand Prepare(string sql)
+    {
+        var cmd = Connection.CreateCommand();
+        cmd.CommandText = sql;
+        return cmd;
+    }
+
+    private (long First, long Last) ScanBounds()
+    {
+        using var cmd = Command("SELECT min(ts), max(ts) FROM events");
+        using var r = cmd.ExecuteReader();
+        r.Read();
+        return r.IsDBNull(0) ? (long.MaxValue, long.MinValue) : (r.GetInt64(0), r.GetInt64(1));
+    }
+
+    private void WriteBounds(long first, long last)
+    {
+        using var cmd = Command(first > last
+            ? "DELETE FROM log_bounds"
+            : "INSERT OR REPLACE INTO log_bounds(name, value) VALUES ('first', $f), ('last', $l)");
+        if (first <= last)
+        {
+            cmd.Parameters.AddWithValue("$f", first);
+            cmd.Parameters.AddWithValue("$l", last);
+        }
+
+        cmd.ExecuteNonQuery();
+    }
+
+    private void LoadCounters()
+    {
+        long first = long.MaxValue, last = long.MinValue;
+        using (var cmd = Command("SELECT name, value FROM log_bounds"))
+        using (var r = cmd.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                if (r.GetString(0) == "first")
+                {
+                    first = r.GetInt64(1);
+                }
+                else
+                {
+                    last = r.GetInt64(1);
+                }
+            }
+        }
+
+        var byType = new List<KeyValuePair<string, long>>();
+        using (var cmd = Command("SELECT name, events FROM type_map WHERE events <> 0"))
+        using (var r = cmd.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                byType.Add(new(r.GetString(0), r.GetInt64(1)));
+            }
+        }
+
+        Counters.Apply(byType, first, last, Users.Count, Items.Count);
+    }
+}
+
+internal static class SqliteConnectionExtensions
+{
+    /// <summary>True outside a transaction (sqlite3_get_autocommit).</summary>
+    public static bool AutoCommitMode(this SqliteConnection connection) =>
+        SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) != 0;
+}
