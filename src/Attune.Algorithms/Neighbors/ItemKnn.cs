@@ -34,21 +34,27 @@ public sealed class ItemKnnModel : IRecommender, IFoldIn, ISimilarItems, IPersis
     private readonly CsrMatrix _history;
     private readonly CsrMatrix _neighbors;
 
-    static ItemKnnModel() => ModelFile.Register(Name, Read);
+    static ItemKnnModel()
+    {
+        ModelFile.Register(Name, Read);
+        ModelFile.Register(Rp3BetaAlgorithm.AlgorithmName, Read);
+    }
 
-    public ItemKnnModel(string options, CsrMatrix history, CsrMatrix neighbors)
+    /// <param name="algorithm">The name of the similarity that built <paramref name="neighbors"/> ("item-knn", "rp3beta").</param>
+    public ItemKnnModel(string options, CsrMatrix history, CsrMatrix neighbors, string algorithm = Name)
     {
         if (neighbors.Rows != history.Columns || neighbors.Columns != history.Columns)
         {
             throw new ArgumentException($"Neighbour matrix is {neighbors.Rows}x{neighbors.Columns}, expected {history.Columns} items square.", nameof(neighbors));
         }
 
+        Algorithm = algorithm;
         Options = options;
         _history = history;
         _neighbors = neighbors;
     }
 
-    public string Algorithm => Name;
+    public string Algorithm { get; }
 
     public string Options { get; }
 
@@ -96,12 +102,17 @@ public sealed class ItemKnnModel : IRecommender, IFoldIn, ISimilarItems, IPersis
 
     public void WritePayload(BinaryWriter writer)
     {
+        writer.Write(Algorithm);
         writer.Write(Options);
         writer.WriteCsr(_history);
         writer.WriteCsr(_neighbors);
     }
 
-    private static ItemKnnModel Read(BinaryReader reader) => new(reader.ReadString(), reader.ReadCsr(), reader.ReadCsr());
+    private static ItemKnnModel Read(BinaryReader reader)
+    {
+        var algorithm = reader.ReadString();
+        return new ItemKnnModel(reader.ReadString(), reader.ReadCsr(), reader.ReadCsr(), algorithm);
+    }
 }
 
 /// <summary>Describes item-knn to the registry.</summary>

@@ -24,6 +24,7 @@ public static class SparseNeighbors
     /// <param name="rows">The matrix whose rows are compared (items x users for item-item).</param>
     /// <param name="columns">Its transpose (users x items for item-item).</param>
     /// <param name="normalize">Cosine when true; the raw dot product (shrunk by 1 + shrink) when false.</param>
+    /// <param name="targetScale">When given, sim(a, b) is multiplied by targetScale[b] before the K best are chosen.</param>
     public static CsrMatrix TopK(
         CsrMatrix rows,
         CsrMatrix columns,
@@ -32,7 +33,8 @@ public static class SparseNeighbors
         bool normalize,
         int threads,
         IProgress<TrainingProgress>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        float[]? targetScale = null)
     {
         var n = rows.Rows;
         var norms = new float[n];
@@ -70,7 +72,7 @@ public static class SparseNeighbors
                 var end = Math.Min(n, (c + 1) * chunk);
                 for (var r = c * chunk; r < end; r++)
                 {
-                    Row(rows, columns, norms, r, k, shrink, normalize, scratch, out neighborIndex[r], out neighborValue[r]);
+                    Row(rows, columns, norms, targetScale, r, k, shrink, normalize, scratch, out neighborIndex[r], out neighborValue[r]);
                 }
 
                 var now = Interlocked.Add(ref done, end - (c * chunk));
@@ -100,7 +102,7 @@ public static class SparseNeighbors
         return new CsrMatrix(n, n, start, index, value);
     }
 
-    private static void Row(CsrMatrix rows, CsrMatrix columns, float[] norms, int r, int k, float shrink, bool normalize, Scratch s, out int[] index, out float[] value)
+    private static void Row(CsrMatrix rows, CsrMatrix columns, float[] norms, float[]? targetScale, int r, int k, float shrink, bool normalize, Scratch s, out int[] index, out float[] value)
     {
         var count = Accumulate(rows, columns, r, s.Accumulator, s.Touched);
         var acc = s.Accumulator;
@@ -118,7 +120,8 @@ public static class SparseNeighbors
             }
 
             s.CandidateIndex[candidates] = other;
-            s.CandidateValue[candidates] = normalize ? dot / ((normR * norms[other]) + shrink) : dot / (1 + shrink);
+            var sim = normalize ? dot / ((normR * norms[other]) + shrink) : dot / (1 + shrink);
+            s.CandidateValue[candidates] = targetScale is null ? sim : sim * targetScale[other];
             candidates++;
         }
 

@@ -20,9 +20,6 @@ public sealed class SequenceTrainer : ITrainer<SequenceOptions>
     {
         options.Validate();
         var sequences = UserSequences.From(data);
-        var from = new List<int>();
-        var to = new List<int>();
-        var weight = new List<float>();
         var factor = new float[options.Window + 1];
         factor[1] = 1;
         for (var d = 2; d <= options.Window; d++)
@@ -30,6 +27,29 @@ public sealed class SequenceTrainer : ITrainer<SequenceOptions>
             factor[d] = factor[d - 1] * options.Decay;
         }
 
+        // Sized up front: the pair lists are the bulk of the fit's memory.
+        long pairs = 0;
+        for (var u = 0; u < sequences.Rows; u++)
+        {
+            var n = (long)sequences.RowLength(u);
+            var w = Math.Min(options.Window, Math.Max(0, n - 1));
+            pairs += (w * n) - (w * (w + 1) / 2);
+        }
+
+        if (options.CoOccurrence > 0)
+        {
+            pairs *= 2;
+        }
+
+        if (pairs > Array.MaxLength)
+        {
+            throw new ArgumentException($"{pairs} transitions exceed one array; lower Window ({options.Window}).", nameof(options));
+        }
+
+        var from = new int[pairs];
+        var to = new int[pairs];
+        var weight = new float[pairs];
+        var k = 0;
         for (var u = 0; u < sequences.Rows; u++)
         {
             if ((u & 1023) == 0)
@@ -48,14 +68,14 @@ public sealed class SequenceTrainer : ITrainer<SequenceOptions>
                         continue;
                     }
 
-                    from.Add(seq[p]);
-                    to.Add(seq[q]);
-                    weight.Add(factor[q - p]);
+                    from[k] = seq[p];
+                    to[k] = seq[q];
+                    weight[k++] = factor[q - p];
                     if (options.CoOccurrence > 0)
                     {
-                        from.Add(seq[q]);
-                        to.Add(seq[p]);
-                        weight.Add(options.CoOccurrence * factor[q - p]);
+                        from[k] = seq[q];
+                        to[k] = seq[p];
+                        weight[k++] = options.CoOccurrence * factor[q - p];
                     }
                 }
             }
@@ -63,7 +83,7 @@ public sealed class SequenceTrainer : ITrainer<SequenceOptions>
 
         progress?.Report(new TrainingProgress("transitions", 1, 2));
         var items = data.Items.Count;
-        var transitions = CsrMatrix.FromCoordinates(items, items, from.ToArray(), to.ToArray(), weight.ToArray());
+        var transitions = CsrMatrix.FromCoordinates(items, items, from.AsSpan(0, k), to.AsSpan(0, k), weight.AsSpan(0, k));
         transitions = Prune(transitions, options.MaxTransitions);
         Normalize(transitions, options.RowNormalization, options.TargetDiscount);
         progress?.Report(new TrainingProgress("transitions", 2, 2));
