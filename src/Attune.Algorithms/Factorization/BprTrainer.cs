@@ -64,10 +64,11 @@ public sealed class BprTrainer : ITrainer<BprOptions>
             cancellationToken.ThrowIfCancellationRequested();
             var po = Parallelism.Options(threads);
             po.CancellationToken = cancellationToken;
+            var rate = options.LearningRate * (1f - (options.LearningRateDecay * epoch / Math.Max(1, options.Epochs)));
             Parallel.For(0, threads, po, t =>
             {
                 var samples = (nnz / threads) + (t < nnz % threads ? 1 : 0);
-                lossSums[t] = RunSamples(csr, userOf, p, q, bias, f, options, randoms[t], samples);
+                lossSums[t] = RunSamples(csr, userOf, p, q, bias, f, options, rate, randoms[t], samples);
             });
 
             var loss = 0.0;
@@ -90,11 +91,10 @@ public sealed class BprTrainer : ITrainer<BprOptions>
         return new BprModel(options.ToString(), f, p, q, bias);
     }
 
-    private static unsafe double RunSamples(CsrMatrix csr, int[] userOf, float[] p, float[] q, float[] bias, int f, BprOptions options, Random rng, int samples)
+    private static unsafe double RunSamples(CsrMatrix csr, int[] userOf, float[] p, float[] q, float[] bias, int f, BprOptions options, float lr, Random rng, int samples)
     {
         var nnz = csr.NonZeros;
         var items = csr.Columns;
-        var lr = options.LearningRate;
         var reg = options.Regularization;
         var hasBias = bias.Length > 0;
         var loss = 0.0;
