@@ -13,4 +13,7 @@ public static class ExitCodes
 
     /// <summary>The import finished, but some rows were rejected (listed with line numbers).</summary>
     public const int CompletedWithRejectedRows = 3;
+
+    /// <summary>Stopped by Ctrl+C (128 + SIGINT, as shells report it).</summary>
+    public const int Cancelled = 130;
 }

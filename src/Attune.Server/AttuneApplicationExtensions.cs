@@ -14,8 +14,9 @@ public static class AttuneApplicationExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
-        var auth = app.Services.GetRequiredService<ApiKeyAuthentication>();
-        app.Use((context, next) => auth.InvokeAsync(context, next));
+        // Resolved on first use: options are validated when the host starts, after this pipeline is described.
+        ApiKeyAuthentication? auth = null;
+        app.Use((context, next) => (auth ??= app.Services.GetRequiredService<ApiKeyAuthentication>()).InvokeAsync(context, next));
 
         app.MapOpenApi();
         app.MapHealthEndpoints();

@@ -71,13 +71,20 @@ public static class AttuneServer
     }
 
     /// <summary>
-    /// Builds the application with every endpoint mapped. Throws <see cref="InvalidOperationException"/> when asked
-    /// to listen beyond loopback without API keys; invalid options fail when the application starts.
+    /// Builds the application with every endpoint mapped. Throws <see cref="InvalidOperationException"/>, with a
+    /// message naming every bad option, when the configuration is invalid or when asked to listen beyond
+    /// loopback without API keys.
     /// </summary>
     public static WebApplication Build(string[] args, AttuneHostSettings? settings = null)
     {
         var builder = CreateBuilder(args, settings);
         var options = builder.Configuration.GetSection(AttuneOptions.SectionName).Get<AttuneOptions>() ?? new AttuneOptions();
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException("Invalid configuration: " + string.Join(" ", errors));
+        }
+
         BindingGuard.Check(builder.Configuration, options);
         var app = builder.Build();
         app.MapAttuneApi();

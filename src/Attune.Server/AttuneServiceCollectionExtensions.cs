@@ -32,10 +32,15 @@ public static class AttuneServiceCollectionExtensions
         services.AddExceptionHandler<AttuneExceptionHandler>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
         services.AddOpenApi();
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<AttuneOptions>>((kestrel, attune) =>
+        // Read straight from configuration: Kestrel is built before options are validated at start-up,
+        // and a bad value must surface there, with all the others, not here.
+        var maxBody = long.TryParse(configuration[$"{AttuneOptions.SectionName}:Limits:MaxBodyBytes"], out var configured)
+            ? configured
+            : new LimitOptions().MaxBodyBytes;
+        services.Configure<KestrelServerOptions>(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = attune.Value.Limits.MaxBodyBytes;
+            kestrel.Limits.MaxRequestBodySize = maxBody is >= 1024 ? maxBody : null;
         });
         return services;
     }

@@ -18,7 +18,10 @@ internal static class SnapshotReader
         using var tx = connection.BeginTransaction(deferred: true);
         var maxUser = Scalar(connection, "SELECT coalesce(max(id), 0) FROM user_map");
         var maxItem = Scalar(connection, "SELECT coalesce(max(id), 0) FROM item_map");
-        var capacity = (int)Math.Min(Scalar(connection, "SELECT coalesce(max(seq), 0) FROM events"), Array.MaxLength);
+        // The largest sequence number bounds the row count (O(1) on the rowid tree); a time range may select a
+        // small part of a large log, so then start small and grow.
+        var bound = Scalar(connection, "SELECT coalesce(max(seq), 0) FROM events");
+        var capacity = (int)Math.Min(range is null ? bound : Math.Min(bound, 1 << 16), Array.MaxLength);
         if (maxUser >= int.MaxValue || maxItem >= int.MaxValue)
         {
             throw new InvalidOperationException("Too many distinct users or items for a snapshot (more than 2^31).");

@@ -61,6 +61,71 @@ public sealed class ServerCommandTests
     }
 
     [Fact]
+    public async Task Import_through_the_server_writes_items_users_and_events_once()
+    {
+        using var dir = new TempDirectory();
+        var dataset = Path.Combine(dir.Path, "ml");
+        Directory.CreateDirectory(dataset);
+        await File.WriteAllTextAsync(Path.Combine(dataset, "u.data"), "1\t10\t4\t881250949\n2\t10\t5\t881250950\n2\t11\t1\t881250951\n");
+        await File.WriteAllTextAsync(Path.Combine(dataset, "u.item"), "10|A (1995)|01-Jan-1995||u|0|1|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0\n11|B (1996)|01-Jan-1996||u|0|0|1|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0\n");
+        await File.WriteAllTextAsync(Path.Combine(dataset, "u.user"), "1|24|M|technician|85711\n2|53|F|other|94043\n");
+        var url = $"http://127.0.0.1:{CliRunner.FreePort()}";
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var serve = AttuneCli.RunAsync(["serve", "--data-dir", Path.Combine(dir.Path, "data"), "--urls", url], TextWriter.Null, TextWriter.Null, cts.Token);
+        await WaitForStatsAsync(url, serve, cts.Token);
+
+        var first = await CliRunner.RunAsync("import", "movielens-100k", dataset, "--server", url);
+        var second = await CliRunner.RunAsync("import", "movielens-100k", dataset, "--server", url);
+        var stats = await WaitForStatsAsync(url, serve, cts.Token);
+        using var client = new Attune.Client.AttuneClient(new Uri(url));
+        var item = await client.GetItemAsync("11", cts.Token);
+        var user = await client.GetUserAsync("2", cts.Token);
+        await cts.CancelAsync();
+        await serve;
+
+        Assert.True(first.Code == 0, first.Error + first.Output);
+        Assert.Contains("3 stored, 0 duplicates", first.Output, StringComparison.Ordinal);
+        Assert.Contains("0 stored, 3 duplicates", second.Output, StringComparison.Ordinal);
+        Assert.Equal(3, stats.Events);
+        Assert.Equal(["Adventure"], item!.Categories);
+        Assert.Equal("other", user!.Attributes["occupation"].GetString());
+    }
+
+    [Fact]
+    public async Task Import_to_an_unreachable_server_fails_with_a_clear_message()
+    {
+        using var dir = new TempDirectory();
+        var file = Path.Combine(dir.Path, "e.jsonl");
+        await File.WriteAllTextAsync(file, "{\"userId\":\"u\",\"type\":\"view\",\"timestamp\":1700000000}\n");
+
+        var run = await CliRunner.RunAsync("import", "jsonl", file, "--server", $"http://127.0.0.1:{CliRunner.FreePort()}");
+
+        Assert.Equal(ExitCodes.Error, run.Code);
+        Assert.Contains("cannot reach", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Data_dir_defaults_to_the_ATTUNE__DATADIR_environment_variable()
+    {
+        using var dir = new TempDirectory();
+        var file = Path.Combine(dir.Path, "e.jsonl");
+        await File.WriteAllTextAsync(file, "{\"userId\":\"u\",\"type\":\"view\",\"timestamp\":1700000000}\n");
+        var data = Path.Combine(dir.Path, "from-env");
+        Environment.SetEnvironmentVariable("ATTUNE__DATADIR", data);
+        try
+        {
+            var run = await CliRunner.RunAsync("import", "jsonl", file);
+
+            Assert.True(run.Code == 0, run.Error + run.Output);
+            Assert.True(File.Exists(Path.Combine(data, "attune.db")));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("ATTUNE__DATADIR", null);
+        }
+    }
+
+    [Fact]
     public async Task Stats_on_a_missing_data_dir_fails_clearly()
     {
         var run = await CliRunner.RunAsync("stats", "--data-dir", "/nonexistent/attune-data");

@@ -16,7 +16,7 @@ internal sealed class ImportCommand : ICliCommand
         var command = new Command(
             "import",
             "Import a dataset into the embedded store (--data-dir) or a running server (--server). Re-importing is idempotent. " +
-            "Exit codes: 0 all rows imported, 3 finished with rejected rows (listed with line numbers), 1 error, 2 invalid arguments.");
+            "Exit codes: 0 all rows imported, 3 finished with rejected rows (listed with line numbers), 1 error, 2 invalid arguments, 130 cancelled.");
         foreach (var format in DatasetFormats.All)
         {
             command.Subcommands.Add(CreateFormatCommand(format));
@@ -150,6 +150,10 @@ internal sealed class ImportCommand : ICliCommand
         catch (DatasetException ex)
         {
             return env.Fail(ex.Message);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return env.Fail("import cancelled; the batches already written stay stored, and running the same import again skips them as duplicates.", ExitCodes.Cancelled);
         }
         catch (AttuneApiException ex)
         {

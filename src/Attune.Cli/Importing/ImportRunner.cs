@@ -19,16 +19,17 @@ internal static class ImportRunner
         ImportResult result;
         if (env.Interactive)
         {
+            env.Output.WriteLine(title);
             result = await env.Console.Progress()
                 .AutoClear(false)
                 .Columns(new SpinnerColumn(), new TaskDescriptionColumn { Alignment = Justify.Left }, new ElapsedTimeColumn())
                 .StartAsync(async ctx =>
                 {
-                    var task = ctx.AddTask(Markup.Escape(title));
+                    var task = ctx.AddTask("starting");
                     task.IsIndeterminate = true;
-                    var progress = new Progress<ImportProgress>(p => task.Description = Markup.Escape($"{title}: {Describe(p)}"));
+                    var progress = new Progress<ImportProgress>(p => task.Description = Markup.Escape(Short(p)));
                     var r = await importer.ImportAsync(records, sink, progress, cancellationToken);
-                    task.Description = Markup.Escape($"{title}: {Describe(ToProgress(r))}");
+                    task.Description = Markup.Escape(Short(ToProgress(r)));
                     task.IsIndeterminate = false;
                     task.Value = task.MaxValue;
                     task.StopTask();
@@ -75,6 +76,9 @@ internal static class ImportRunner
 
     private static string Describe(ImportProgress p) =>
         $"{p.Rows:N0} rows, {p.RowsPerSecond:N0} rows/s, {p.Accepted:N0} stored, {p.Duplicates:N0} duplicates, {p.Rejected:N0} rejected";
+
+    private static string Short(ImportProgress p) =>
+        $"{p.Rows:N0} rows  {p.RowsPerSecond:N0} rows/s  {p.Rejected:N0} rejected";
 
     private static ImportProgress ToProgress(ImportResult r) =>
         new(r.Rows, r.Events, r.Accepted, r.Duplicates, r.Items, r.Users, r.Rejected, r.Elapsed);

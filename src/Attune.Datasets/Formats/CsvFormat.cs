@@ -195,7 +195,9 @@ public sealed class CsvFormat : IDatasetFormat
                 value = v;
             }
 
-            var tsText = Csv.Field(line, f[_timestamp], _timestamp, quoted);
+            var tsText = Csv.NeedsUnescape(line, f[_timestamp], _timestamp, quoted)
+                ? Csv.Field(line, f[_timestamp], _timestamp, quoted).AsSpan()
+                : line[f[_timestamp]];
             if (!Fields.TryTimestamp(tsText, out var timestamp))
             {
                 return Reject($"timestamp {Fields.Quote(tsText)} is not Unix seconds/milliseconds or ISO 8601", n);

@@ -83,6 +83,10 @@ public static class Csv
         }
     }
 
+    /// <summary>True when the field was quoted and holds a doubled quote, so its span is not its text.</summary>
+    public static bool NeedsUnescape(ReadOnlySpan<char> line, Range range, int index, ulong quoted) =>
+        index < 64 && (quoted & (1UL << index)) != 0 && line[range].Contains("\"\"", StringComparison.Ordinal);
+
     /// <summary>The field's text, with doubled quotes undone when it was quoted.</summary>
     public static string Field(ReadOnlySpan<char> line, Range range, int index, ulong quoted)
     {

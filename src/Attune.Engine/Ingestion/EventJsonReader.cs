@@ -41,7 +41,8 @@ public static class EventJsonReader
             {
                 reader.Read();
                 seenType = true;
-                ok &= JsonFields.TryReadString(ref reader, ctx, "type", limits.MaxIdLength, isId: true, out type);
+                type = KnownName(ref reader, KnownTypes);
+                ok &= type is not null || JsonFields.TryReadString(ref reader, ctx, "type", limits.MaxIdLength, isId: true, out type);
             }
             else if (reader.ValueTextEquals("itemId"u8))
             {
@@ -104,6 +105,32 @@ public static class EventJsonReader
             : null;
     }
 
+    // Most events name a built-in type and channel: reuse their strings instead of allocating one per event.
+    private static readonly (byte[] Utf8, string Name)[] KnownTypes =
+        EventTypes.Defaults.Select(d => (System.Text.Encoding.UTF8.GetBytes(d.Name), d.Name)).ToArray();
+
+    private static readonly (byte[] Utf8, string Name)[] KnownChannels =
+        Channels.All.Select(c => (System.Text.Encoding.UTF8.GetBytes(c), c)).ToArray();
+
+    private static string? KnownName(ref Utf8JsonReader reader, (byte[] Utf8, string Name)[] known)
+    {
+        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || reader.HasValueSequence)
+        {
+            return null;
+        }
+
+        var span = reader.ValueSpan;
+        foreach (var (utf8, name) in known)
+        {
+            if (span.SequenceEqual(utf8))
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
+
     private static bool TryReadContext(ref Utf8JsonReader reader, ParseContext ctx, out EventContext? context)
     {
         context = null;
@@ -127,7 +154,8 @@ public static class EventJsonReader
             if (reader.ValueTextEquals("channel"u8))
             {
                 reader.Read();
-                if (!JsonFields.TryReadOptionalString(ref reader, ctx, "context.channel", limits.MaxIdLength, isId: true, out channel))
+                channel = KnownName(ref reader, KnownChannels);
+                if (channel is null && !JsonFields.TryReadOptionalString(ref reader, ctx, "context.channel", limits.MaxIdLength, isId: true, out channel))
                 {
                     ok = false;
                 }

@@ -10,7 +10,8 @@ public sealed class AttuneExceptionHandler(ILogger<AttuneExceptionHandler> logge
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
+        // The client hung up: nobody is left to answer, and it is not a server fault worth an error log.
+        if (httpContext.RequestAborted.IsCancellationRequested)
         {
             return true;
         }

@@ -72,6 +72,12 @@ public readonly struct RequestBody
 
     private static bool IsJson(string? contentType)
     {
+        if (string.Equals(contentType, "application/json", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(contentType, "application/json; charset=utf-8", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
         if (contentType is null || !MediaTypeHeaderValue.TryParse(contentType, out var media))
         {
             return false;

@@ -14,7 +14,7 @@ internal sealed class KeyMap : IDisposable
     private readonly SqliteParameter _idParam;
     private readonly SqliteParameter _keyParam;
     private readonly SqliteCommand _delete;
-    private readonly SqliteParameter _deleteId;
+    private readonly SqliteParameter _deleteKey;
     private long _next;
 
     public KeyMap(SqliteConnection connection, string table, string keyColumn, bool keepReverse)
@@ -42,8 +42,8 @@ internal sealed class KeyMap : IDisposable
         _keyParam = _insert.Parameters.Add("$key", SqliteType.Text);
         _insert.Prepare();
         _delete = connection.CreateCommand();
-        _delete.CommandText = $"DELETE FROM {table} WHERE id = $id";
-        _deleteId = _delete.Parameters.Add("$id", SqliteType.Integer);
+        _delete.CommandText = $"DELETE FROM {table} WHERE {keyColumn} = $key";
+        _deleteKey = _delete.Parameters.Add("$key", SqliteType.Text);
         _delete.Prepare();
     }
 
@@ -80,7 +80,7 @@ internal sealed class KeyMap : IDisposable
     /// <summary>Deletes the key's row and forgets it; restored in memory if the request rolls back.</summary>
     public void Delete(string key, long id, WriteScope scope)
     {
-        _deleteId.Value = id;
+        _deleteKey.Value = key;
         _delete.ExecuteNonQuery();
         Remove(key, id);
         scope.OnRollback(() => Add(key, id));

@@ -7,7 +7,7 @@ namespace Attune.Storage.Tests.Conformance;
 /// The behaviour every storage provider must show. A provider subclasses this with a fresh, empty store per
 /// test; nothing here knows which database is underneath.
 /// </summary>
-public abstract class StoreConformanceTests : IAsyncLifetime
+public abstract partial class StoreConformanceTests : IAsyncLifetime
 {
     private readonly List<IAttuneStore> _opened = [];
 
@@ -584,5 +584,14 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         await Task.WhenAll(pending);
 
         Assert.Equal(200, (await reopened.Events.GetStatsAsync()).Events);
+    }
+
+    [Fact]
+    public async Task Append_after_dispose_throws_ObjectDisposedException()
+    {
+        var store = await CreateStoreAsync();
+        await store.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await store.Events.AppendAsync([Ev("e1", "u1", "i1")]));
     }
 }
