@@ -157,24 +157,31 @@ internal static class SnapshotReader
 
     private static byte[] DensifyTypes(int[] types, out List<int> order)
     {
-        var dense = new Dictionary<int, byte>();
+        var max = 0;
+        foreach (var t in types)
+        {
+            max = Math.Max(max, t);
+        }
+
+        var dense = new int[max + 1];
+        Array.Fill(dense, -1);
         order = [];
         var result = new byte[types.Length];
         for (var i = 0; i < types.Length; i++)
         {
-            if (!dense.TryGetValue(types[i], out var d))
+            var d = dense[types[i]];
+            if (d < 0)
             {
                 if (order.Count == 256)
                 {
                     throw new InvalidOperationException("A snapshot holds at most 256 distinct event types.");
                 }
 
-                d = (byte)order.Count;
-                dense.Add(types[i], d);
+                d = dense[types[i]] = order.Count;
                 order.Add(types[i]);
             }
 
-            result[i] = d;
+            result[i] = (byte)d;
         }
 
         return result;

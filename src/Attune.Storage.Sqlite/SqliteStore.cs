@@ -15,11 +15,13 @@ public sealed class SqliteStore : IAttuneStore
     private readonly string _readerConnectionString;
     private readonly SqliteConnection _writerConnection;
     private readonly SqliteWriter _writer;
+    private readonly FileStream _lock;
     private int _disposed;
 
-    private SqliteStore(string path, SqliteStoreOptions options, SqliteConnection writerConnection, WriterContext context)
+    private SqliteStore(string path, SqliteStoreOptions options, FileStream lockFile, SqliteConnection writerConnection, WriterContext context)
     {
         DatabasePath = path;
+        _lock = lockFile;
         Options = options;
         _writerConnection = writerConnection;
         _readerConnectionString = ConnectionString(path, pooling: true);
@@ -100,8 +102,12 @@ public sealed class SqliteStore : IAttuneStore
 
         await _writer.DisposeAsync();
         await _writerConnection.DisposeAsync();
-        using var forPool = new SqliteConnection(_readerConnectionString);
-        SqliteConnection.ClearPool(forPool);
+        using (var forPool = new SqliteConnection(_readerConnectionString))
+        {
+            SqliteConnection.ClearPool(forPool);
+        }
+
+        await _lock.DisposeAsync();
     }
 
     internal async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
@@ -126,6 +132,7 @@ public sealed class SqliteStore : IAttuneStore
     {
         Directory.CreateDirectory(dataDirectory);
         var path = Path.GetFullPath(Path.Combine(dataDirectory, options.FileName));
+        var lockFile = AcquireLock(path);
 
         // The writer's connection is not pooled: it lives as long as the store, and closing it must close the file.
         var connection = new SqliteConnection(ConnectionString(path, pooling: false));
@@ -146,12 +153,32 @@ public sealed class SqliteStore : IAttuneStore
             }
 
             var context = new WriterContext(connection, new StoreCounters());
-            return new SqliteStore(path, options, connection, context);
+            return new SqliteStore(path, options, lockFile, connection, context);
         }
         catch
         {
             connection.Dispose();
+            lockFile.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// One store per database: the writer caches the key dictionaries and assigns ids, so a second writer on
+    /// the same file (another process, or a second instance here) would corrupt them. The lock is released
+    /// by the operating system if the process dies.
+    /// </summary>
+    private static FileStream AcquireLock(string path)
+    {
+        try
+        {
+            return new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new InvalidOperationException(
+                $"The database '{path}' is already open in another Attune process or store instance (lock file " +
+                $"'{path}.lock'). Stop that process first, or use another data directory.", e);
         }
     }
 

@@ -26,6 +26,11 @@ public readonly record struct AppendResult(int Accepted, int Duplicates);
 /// <summary>A time window [From, To) in Unix milliseconds; null ends are open.</summary>
 public sealed record SnapshotRange(long? FromMs = null, long? ToMs = null);
 
+/// <param name="Events">Stored events.</param>
+/// <param name="Users">Distinct users with at least one stored event.</param>
+/// <param name="Items">Distinct items referenced by stored events (a provider may keep counting items whose events were erased).</param>
+/// <param name="FirstEvent">Earliest event time; null when the log is empty.</param>
+/// <param name="LastEvent">Latest event time; null when the log is empty.</param>
 public sealed record EventStats(
     long Events,
     long Users,

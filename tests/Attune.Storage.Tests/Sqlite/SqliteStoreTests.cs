@@ -50,6 +50,22 @@ public sealed class SqliteStoreTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task Open_refuses_a_directory_whose_store_is_already_open()
+    {
+        var dataDir = Path.Combine(_dir.Path, "data");
+        await using (var first = await SqliteStore.OpenAsync(dataDir))
+        {
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => SqliteStore.OpenAsync(dataDir));
+
+            Assert.Contains("already open", error.Message, StringComparison.Ordinal);
+            Assert.True(await first.PingAsync());
+        }
+
+        await using var again = await SqliteStore.OpenAsync(dataDir);
+        Assert.True(await again.PingAsync());
+    }
+
+    [Fact]
     public async Task Opening_again_applies_each_migration_once()
     {
         await (await SqliteStore.OpenAsync(Path.Combine(_dir.Path, "data"))).DisposeAsync();
@@ -147,7 +163,7 @@ public sealed class SqliteStoreTests(ITestOutputHelper output) : IDisposable
 
         foreach (var f in Directory.GetFiles(dataDir))
         {
-            if (!f.EndsWith("-shm", StringComparison.Ordinal))
+            if (!f.EndsWith("-shm", StringComparison.Ordinal) && !f.EndsWith(".lock", StringComparison.Ordinal))
             {
                 File.Copy(f, Path.Combine(crashDir, Path.GetFileName(f)));
             }
@@ -188,6 +204,18 @@ public sealed class SqliteStoreTests(ITestOutputHelper output) : IDisposable
         // The rolled-back keys are gone from the caches too: the same user can be added for real.
         Assert.Equal(1, (await store.Events.AppendAsync([Ev("b1", "bad-user", "bad-item")])).Accepted);
         Assert.Equal(["u1", "u2", "bad-user"], (await store.Events.ReadSnapshotAsync()).UserIds);
+    }
+
+    [Fact]
+    public async Task Snapshot_with_more_than_256_event_types_is_refused_with_a_clear_error()
+    {
+        await using var store = await SqliteStore.OpenAsync(Path.Combine(_dir.Path, "data"));
+        await store.Events.AppendAsync(Enumerable.Range(0, 257).Select(k => Ev(null, "u1", "i1", k, $"custom-{k}")).ToList());
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.Events.ReadSnapshotAsync());
+
+        Assert.Contains("256", error.Message, StringComparison.Ordinal);
+        Assert.Equal(256, (await store.Events.ReadSnapshotAsync(new SnapshotRange(ToMs: T0.ToUnixTimeMilliseconds() + 256))).Types.Length);
     }
 
     [Fact]
