@@ -205,6 +205,28 @@ public sealed class EndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task Event_with_every_field_round_trips_through_client_server_and_store()
+    {
+        var client = _factory.CreateAttuneClient();
+        var props = new Dictionary<string, JsonElement>
+        {
+            ["s"] = JsonDocument.Parse("\"x\"").RootElement,
+            ["n"] = JsonDocument.Parse("2.5").RootElement,
+            ["b"] = JsonDocument.Parse("true").RootElement,
+        };
+        var sent = new Event("rt-1", "ü-user", "item/1", "custom_type", 4.25, new DateTimeOffset(2024, 2, 29, 23, 59, 58, 123, TimeSpan.Zero),
+            "sess", new EventContext("app", "ios", "/home?q=1", "spring", "rec-9"), props);
+
+        await client.PostEventsAsync([sent]);
+        var stored = Assert.Single((await client.ExportUserAsync("ü-user")).Events);
+
+        Assert.Equal((sent.Id, sent.UserId, sent.ItemId, sent.Type, sent.Value, sent.Timestamp, sent.SessionId, sent.Context),
+            (stored.Id, stored.UserId, stored.ItemId, stored.Type, stored.Value, stored.Timestamp, stored.SessionId, stored.Context));
+        Assert.Equal(["b", "n", "s"], stored.Properties!.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(2.5, stored.Properties["n"].GetDouble());
+    }
+
+    [Fact]
     public async Task OpenApi_document_names_every_operation()
     {
         using var http = _factory.CreateClient();
