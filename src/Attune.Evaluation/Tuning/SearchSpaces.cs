@@ -3,7 +3,7 @@ namespace Attune.Evaluation.Tuning;
 /// <summary>
 /// The default search space of each algorithm, keyed by algorithm name. Ranges follow the values the
 /// literature reports as good on MovieLens-sized data (EASE: Steck 2019; ALS: Hu et al. 2008 and
-/// implicit's defaults; BPR: Rendle et al. 2009; neighbours: Sarwar et al. 2001). Names an algorithm's
+/// implicit's defaults; BPR: Rendle et al. 2009; neighbours: Sarwar et al. 2001; RP3beta: Paudel et al. 2017). Names an algorithm's
 /// options record does not have are ignored (see <see cref="SearchSpace.RestrictTo"/>), so alternative
 /// spellings may sit side by side.
 /// </summary>
@@ -39,6 +39,11 @@ public static class SearchSpaces
             ("weighting", ["None", "TfIdf", "Bm25"]),
             ("similarity", ["cosine", "jaccard", "asymmetric-cosine"]),
             ("alpha", ["0.2", "0.5", "0.8"])),
+        ["rp3beta"] = Space(
+            "rp3beta",
+            ("neighbors", ["50", "100", "200", "400"]),
+            ("alpha", ["0.5", "0.75", "1", "1.25"]),
+            ("beta", ["0.2", "0.3", "0.4", "0.5", "0.6"])),
         ["user-knn"] = Space(
             "user-knn",
             ("neighbors", ["20", "50", "100", "200"]),
