@@ -90,7 +90,7 @@ public static class OptionsBinder
         var type = options.GetType();
         var clone = type.GetMethod("<Clone>$")?.Invoke(options, null)
             ?? throw new ArgumentException($"{type.Name} is not a record.", nameof(options));
-        foreach (var part in assignments.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var part in SplitTopLevel(assignments))
         {
             var eq = part.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0)
@@ -108,6 +108,40 @@ public static class OptionsBinder
         }
 
         return clone;
+    }
+
+    /// <summary>
+    /// Splits on commas outside parentheses, so a value may itself hold a list of specs:
+    /// "components=(ease:lambda=500; sequence:window=8,decay=0.85),normalization=max".
+    /// </summary>
+    private static List<string> SplitTopLevel(string text)
+    {
+        var parts = new List<string>();
+        var depth = 0;
+        var start = 0;
+        for (var k = 0; k <= text.Length; k++)
+        {
+            if (k == text.Length || (text[k] == ',' && depth == 0))
+            {
+                var part = text[start..k].Trim();
+                if (part.Length > 0)
+                {
+                    parts.Add(part);
+                }
+
+                start = k + 1;
+            }
+            else if (text[k] == '(')
+            {
+                depth++;
+            }
+            else if (text[k] == ')')
+            {
+                depth = Math.Max(0, depth - 1);
+            }
+        }
+
+        return parts;
     }
 
     private static string Normalize(string s) => s.Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal).ToUpperInvariant();

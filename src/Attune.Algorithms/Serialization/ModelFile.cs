@@ -26,6 +26,32 @@ public static class ModelFile
         }
     }
 
+    private static Func<BinaryReader, IRecommender>? FindReader(string algorithm)
+    {
+        lock (ReadersLock)
+        {
+            if (Readers.TryGetValue(algorithm, out var reader))
+            {
+                return reader;
+            }
+        }
+
+        // Models register in their static constructors, which have not run in a process that only loads;
+        // running those of every persistable model in this assembly registers them all.
+        foreach (var t in typeof(ModelFile).Assembly.GetTypes())
+        {
+            if (typeof(IPersistableModel).IsAssignableFrom(t) && !t.IsAbstract && !t.IsInterface)
+            {
+                System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(t.TypeHandle);
+            }
+        }
+
+        lock (ReadersLock)
+        {
+            return Readers.GetValueOrDefault(algorithm);
+        }
+    }
+
     public static void Write(Stream output, IRecommender model)
     {
         if (model is not IPersistableModel persistable)
@@ -89,12 +115,7 @@ public static class ModelFile
             throw new InvalidDataException("Model payload length does not match the file.");
         }
 
-        Func<BinaryReader, IRecommender>? reader;
-        lock (ReadersLock)
-        {
-            Readers.TryGetValue(algorithm, out reader);
-        }
-
+        var reader = FindReader(algorithm);
         if (reader is null)
         {
             throw new InvalidDataException($"No reader is registered for algorithm '{algorithm}'.");

@@ -1,0 +1,20 @@
+using System.Globalization;
+
+namespace Attune.Algorithms.Linear;
+
+/// <summary>Hyper-parameters of EASE. Every property can be set as "ease:name=value".</summary>
+public sealed record EaseOptions
+{
+    /// <summary>L2 penalty on the item-item weights (added to the Gram matrix diagonal).</summary>
+    public float Lambda { get; init; } = 500f;
+
+    /// <summary>Most bytes the dense item x item matrices may take; larger catalogs are refused.</summary>
+    public long MemoryBudgetBytes { get; init; } = 4L << 30;
+
+    /// <summary>Worker threads; 0 means all cores.</summary>
+    public int Threads { get; init; }
+
+    public override string ToString() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"lambda={Lambda},memory-budget-bytes={MemoryBudgetBytes},threads={Threads}");
+}

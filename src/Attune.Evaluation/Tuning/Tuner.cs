@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using Attune.Evaluation.Metrics;
+using Attune.Evaluation.Running;
+using Attune.Evaluation.Splits;
+
+namespace Attune.Evaluation.Tuning;
+
+/// <param name="Model">The algorithm, optionally with fixed options: <c>als</c> or <c>als:iterations=10</c>.</param>
+/// <param name="Budget">Wall time for validation trials; checked before each trial starts.</param>
+/// <param name="Metric">What is maximised on the validation split, e.g. <c>ndcg@10</c>.</param>
+/// <param name="MaxTrials">An upper bound on trials besides the budget (null: the whole grid).</param>
+public sealed record TuneOptions(string Model, TimeSpan Budget, string Metric = "ndcg@10", int Seed = 42, int? MaxTrials = null)
+{
+    public override string ToString() => $"model={Model} budget={Budget} metric={Metric} seed={Seed} maxTrials={MaxTrials?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "grid"}";
+}
+
+/// <summary>One configuration tried on the validation split.</summary>
+public sealed record Trial(string Spec, string Options, double Validation, double FitSeconds);
+
+/// <summary>The search's outcome: every trial, the best, and the best refitted on all training data and scored on test.</summary>
+public sealed record TuneResult(string Algorithm, string Metric, SearchSpace Space, IReadOnlyList<Trial> Trials, Trial Best, ModelResult Test, double ElapsedSeconds);
+
+/// <summary>
+/// Random search over a declared grid (Bergstra and Bengio 2012: random trials find good settings faster
+/// than a full grid when few parameters matter), the defaults tried first. Trials are scored on a
+/// validation split carved out of the training part with the same protocol, never on the test part, which
+/// is touched once, by the winner.
+/// </summary>
+public static class Tuner
+{
+    public static TuneResult Tune(EvaluationSplit split, SplitOptions protocol, TuneOptions options, IProgress<Trial>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var (metric, k) = MetricNames.Parse(options.Metric);
+        var key = MetricNames.At(metric, k);
+        var (algorithm, _) = ModelEvaluator.ParseSpec(options.Model);
+        var space = (SearchSpaces.Find(algorithm.Name) ?? new SearchSpace(algorithm.Name, [])).RestrictTo(algorithm).Without(FixedNames(options.Model));
+        var validation = ValidationSplit(split, protocol);
+        var trials = new List<Trial>();
+        var rng = new Random(options.Seed);
+        var tried = new HashSet<string>(StringComparer.Ordinal);
+        var limit = Math.Min(options.MaxTrials ?? long.MaxValue, space.GridSize);
+        foreach (var assignment in Candidates(space, rng))
+        {
+            if (trials.Count >= limit || (trials.Count > 0 && clock.Elapsed >= options.Budget))
+            {
+                break;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            var spec = Compose(options.Model, assignment);
+            if (!tried.Add(spec))
+            {
+                continue;
+            }
+
+            var (alg, opts) = ModelEvaluator.ParseSpec(spec);
+            var result = ModelEvaluator.Evaluate(validation, spec, data => alg.Fit(data, opts, null, cancellationToken), [k], cancellationToken);
+            var trial = new Trial(spec, result.Options, result.Metrics[key], result.FitSeconds);
+            trials.Add(trial);
+            progress?.Report(trial);
+        }
+
+        var best = trials.OrderByDescending(t => t.Validation).ThenBy(t => trials.IndexOf(t)).First();
+        var (bestAlg, bestOpts) = ModelEvaluator.ParseSpec(best.Spec);
+        var test = ModelEvaluator.Evaluate(split, best.Spec, data => bestAlg.Fit(data, bestOpts, null, cancellationToken), [k], cancellationToken);
+        return new TuneResult(algorithm.Name, key, space, trials, best, test, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Splits the training part again with the run's protocol (a fixed given split is re-split stratified),
+    /// with a different seed from the outer split.
+    /// </summary>
+    public static EvaluationSplit ValidationSplit(EvaluationSplit split, SplitOptions protocol)
+    {
+        var inner = protocol.Protocol == Protocol.Given ? new SplitOptions(Protocol.Stratified, protocol.Ratio, protocol.Seed + 1) : protocol with { Seed = protocol.Seed + 1 };
+        return Splitter.Split(split.Train, inner);
+    }
+
+    /// <summary>The defaults first (no assignment), then random grid points.</summary>
+    private static IEnumerable<IReadOnlyList<(string Name, string Value)>> Candidates(SearchSpace space, Random rng)
+    {
+        yield return [];
+        if (space.Parameters.Count == 0)
+        {
+            yield break;
+        }
+
+        // Small grids are enumerated in a random order; large ones sampled (duplicates skipped by the caller).
+        if (space.GridSize <= 4096)
+        {
+            var all = new List<IReadOnlyList<(string, string)>>();
+            Enumerate(space.Parameters, 0, [], all);
+            rng.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(all));
+            foreach (var a in all)
+            {
+                yield return a;
+            }
+
+            yield break;
+        }
+
+        for (var attempt = 0; attempt < space.GridSize * 4; attempt++)
+        {
+            yield return [.. space.Parameters.Select(p => (p.Name, p.Values[rng.Next(p.Values.Count)]))];
+        }
+    }
+
+    private static void Enumerate(IReadOnlyList<SearchParameter> parameters, int at, List<(string, string)> current, List<IReadOnlyList<(string, string)>> all)
+    {
+        if (at == parameters.Count)
+        {
+            all.Add([.. current]);
+            return;
+        }
+
+        foreach (var v in parameters[at].Values)
+        {
+            current.Add((parameters[at].Name, v));
+            Enumerate(parameters, at + 1, current, all);
+            current.RemoveAt(current.Count - 1);
+        }
+    }
+
+    private static IEnumerable<string> FixedNames(string model)
+    {
+        var colon = model.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0
+            ? []
+            : model[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(a => a.Split('=', 2)[0]);
+    }
+
+    private static string Compose(string model, IReadOnlyList<(string Name, string Value)> assignment)
+    {
+        if (assignment.Count == 0)
+        {
+            return model;
+        }
+
+        var extra = string.Join(",", assignment.Select(a => $"{a.Name}={a.Value}"));
+        return model.Contains(':', StringComparison.Ordinal) ? $"{model},{extra}" : $"{model}:{extra}";
+    }
+}
