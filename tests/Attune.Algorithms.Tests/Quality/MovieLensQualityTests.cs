@@ -40,6 +40,6 @@ public class MovieLensQualityTests
         var model = BprTrainer.Train(train, new BprOptions());
 
         var ndcg = RankingCheck.NdcgAt10(model, train, test);
-        Assert.True(ndcg >= 0.43, $"BPR NDCG@10 {ndcg:F4}");
+        Assert.True(ndcg >= 0.44, $"BPR NDCG@10 {ndcg:F4} is below the published cornac BPR 0.442");
     }
 }
