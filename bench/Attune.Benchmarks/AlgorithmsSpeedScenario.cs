@@ -305,7 +305,7 @@ public sealed class AlgorithmsSpeedScenario : IScenario
                 continue;
             }
 
-            var spec = name == "bpr" ? "bpr:epochs=10" : name;
+            var spec = name == "bpr" ? "bpr:epochs=5" : name;
             GC.Collect();
             var fit = MedianFit(spec, data, 1, threads, out var model);
             var managed = GC.GetTotalMemory(true) / 1e6;

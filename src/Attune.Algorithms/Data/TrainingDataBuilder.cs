@@ -29,8 +29,8 @@ public static class TrainingDataBuilder
         eventTypes ??= EventTypeRegistry.Default;
         users ??= new IdMap(snapshot.UserIds);
         items ??= new IdMap(snapshot.ItemIds);
-        var userRemap = Remap(snapshot.UserIds, users, "user");
-        var itemRemap = Remap(snapshot.ItemIds, items, "item");
+        var userRemap = Remap(snapshot.UserIds, users);
+        var itemRemap = Remap(snapshot.ItemIds, items);
 
         var typeWeight = new float[snapshot.Types.Length];
         var isRating = new bool[snapshot.Types.Length];
@@ -52,8 +52,8 @@ public static class TrainingDataBuilder
                 throw new ArgumentException($"Snapshot row {r} has type index {type}, but only {typeWeight.Length} types are named.", nameof(snapshot));
             }
 
-            u[r] = userRemap[CheckIndex(snapshot.UserIndex[r], userRemap.Length, r, "user")];
-            i[r] = itemRemap[CheckIndex(snapshot.ItemIndex[r], itemRemap.Length, r, "item")];
+            u[r] = Translate(userRemap, CheckIndex(snapshot.UserIndex[r], userRemap.Length, r, "user"), snapshot.UserIds, users, "user");
+            i[r] = Translate(itemRemap, CheckIndex(snapshot.ItemIndex[r], itemRemap.Length, r, "item"), snapshot.ItemIds, items, "item");
             var weight = typeWeight[type];
             var value = snapshot.Value[r];
             if (isRating[type] && float.IsFinite(value))
@@ -273,19 +273,22 @@ public static class TrainingDataBuilder
         return new CsrMatrix(rows, columns, outStart, cols, vals);
     }
 
-    private static int[] Remap(string[] ids, IdMap universe, string what)
+    /// <summary>Snapshot index to universe index; -1 for an id outside the universe (an error only if a row uses it).</summary>
+    private static int[] Remap(string[] ids, IdMap universe)
     {
         var remap = new int[ids.Length];
         for (var k = 0; k < ids.Length; k++)
         {
-            var index = universe.IndexOf(ids[k]);
-            remap[k] = index >= 0
-                ? index
-                : throw new ArgumentException($"The snapshot's {what} '{ids[k]}' is not in the given {what} universe ({universe.Count} ids).");
+            remap[k] = universe.IndexOf(ids[k]);
         }
 
         return remap;
     }
+
+    private static int Translate(int[] remap, int index, string[] ids, IdMap universe, string what) =>
+        remap[index] >= 0
+            ? remap[index]
+            : throw new ArgumentException($"The snapshot's {what} '{ids[index]}' is not in the given {what} universe ({universe.Count} ids).");
 
     private static int CheckIndex(int index, int count, int row, string what) =>
         (uint)index < (uint)count

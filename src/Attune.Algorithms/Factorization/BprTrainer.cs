@@ -48,10 +48,10 @@ public sealed class BprTrainer : ITrainer<BprOptions>
         }
 
         var lossSums = new double[threads];
-        var randoms = new Random[threads];
+        var randoms = new FastRandom[threads];
         for (var t = 0; t < threads; t++)
         {
-            randoms[t] = new Random(seeds[t]);
+            randoms[t] = new FastRandom((ulong)seeds[t]);
         }
 
         if (nnz == 0 || items < 2)
@@ -68,7 +68,7 @@ public sealed class BprTrainer : ITrainer<BprOptions>
             Parallel.For(0, threads, po, t =>
             {
                 var samples = (nnz / threads) + (t < nnz % threads ? 1 : 0);
-                lossSums[t] = RunSamples(csr, userOf, p, q, bias, f, options, rate, randoms[t], samples);
+                lossSums[t] = RunSamples(csr, userOf, p, q, bias, f, options, rate, ref randoms[t], samples);
             });
 
             var loss = 0.0;
@@ -91,7 +91,7 @@ public sealed class BprTrainer : ITrainer<BprOptions>
         return new BprModel(options.ToString(), f, p, q, bias);
     }
 
-    private static unsafe double RunSamples(CsrMatrix csr, int[] userOf, float[] p, float[] q, float[] bias, int f, BprOptions options, float lr, Random rng, int samples)
+    private static unsafe double RunSamples(CsrMatrix csr, int[] userOf, float[] p, float[] q, float[] bias, int f, BprOptions options, float lr, ref FastRandom rng, int samples)
     {
         var nnz = csr.NonZeros;
         var items = csr.Columns;
@@ -161,7 +161,8 @@ public sealed class BprTrainer : ITrainer<BprOptions>
 
         // z = sigma(-x) = d ln sigma(x) / dx.
         var z = 1f / (1f + MathF.Exp(x));
-        var loss = x > 0 ? Math.Log(1 + Math.Exp(-x)) : -x + Math.Log(1 + Math.Exp(x));
+        // -ln sigma(x) = -ln(1 - z); the floor keeps a hopeless triple's loss finite.
+        var loss = -MathF.Log(MathF.Max(1f - z, 1e-30f));
         var lz = lr * z;
         var decay = 1f - (lr * reg);
         k = 0;
@@ -197,6 +198,30 @@ public sealed class BprTrainer : ITrainer<BprOptions>
         }
 
         return loss;
+    }
+}
+
+/// <summary>
+/// SplitMix64 (Steele, Lea, Flood 2014): the sampler draws two or three numbers per SGD step, where
+/// <see cref="Random"/> with a seed (the legacy subtractive generator) costs more than the update itself.
+/// </summary>
+internal struct FastRandom(ulong seed)
+{
+    private ulong _state = seed;
+
+    /// <summary>Uniform in [0, max) by Lemire's multiply-shift (bias below 2^-32 for the sizes used here).</summary>
+    public int Next(int max)
+    {
+        _state = unchecked(_state + 0x9E3779B97F4A7C15UL);
+        var r = (uint)(Mix(_state) >> 32);
+        return (int)(((ulong)r * (ulong)max) >> 32);
+    }
+
+    private static ulong Mix(ulong z)
+    {
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        return z ^ (z >> 31);
     }
 }
 

@@ -50,7 +50,7 @@ public sealed record HybridOptions
 
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"components=({Components}), weights={(Weights.Length == 0 ? "tuned" : Weights)}, normalization={Normalization}, holdout={Holdout}, tuneRounds={TuneRounds}, tuneCutoff={TuneCutoff}, maxValidationUsers={MaxValidationUsers}, seed={Seed}");
+        $"components=({string.Join("; ", ComponentSpecs())}), weights={(Weights.Length == 0 ? "tuned" : Weights)}, normalization={Normalization}, holdout={Holdout}, tuneRounds={TuneRounds}, tuneCutoff={TuneCutoff}, maxValidationUsers={MaxValidationUsers}, seed={Seed}");
 
     internal string[] ComponentSpecs()
     {

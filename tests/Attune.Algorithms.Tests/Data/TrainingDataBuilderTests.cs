@@ -136,6 +136,16 @@ public class TrainingDataBuilderTests
     }
 
     [Fact]
+    public void Snapshot_ids_outside_the_universe_are_fine_when_no_row_uses_them()
+    {
+        var snapshot = new InteractionSnapshot(["a", "ghost"], ["x"], [EventTypes.View], [0], [0], [0], [float.NaN], [1]);
+
+        var data = TrainingDataBuilder.FromSnapshot(snapshot, users: new IdMap(["a"]), items: new IdMap(["x"]));
+
+        Assert.Equal(1, data.Matrix.NonZeros);
+    }
+
+    [Fact]
     public void Plain_columns_are_ordered_by_time_with_ties_in_position_order()
     {
         var data = TrainingDataBuilder.FromColumns(2, 3, [0, 1, 0, 1], [2, 0, 1, 1], [1, 1, 1, 1], [30, 10, 30, 20]);

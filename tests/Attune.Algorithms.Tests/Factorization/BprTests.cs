@@ -117,3 +117,20 @@ public unsafe class BprTests
         public void Report(TrainingProgress value) => losses.Add(value.Loss);
     }
 }
+
+public class FastRandomTests
+{
+    [Fact]
+    public void Next_stays_in_range_and_covers_it_evenly()
+    {
+        var rng = new FastRandom(7);
+        var counts = new int[10];
+
+        for (var i = 0; i < 100_000; i++)
+        {
+            counts[rng.Next(10)]++;
+        }
+
+        Assert.All(counts, c => Assert.InRange(c, 9_500, 10_500));
+    }
+}
