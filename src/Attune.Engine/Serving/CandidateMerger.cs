@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Attune.Engine.Serving;
 
 /// <summary>How one source's raw scores are put on a common [0, 1] scale before weighting.</summary>
@@ -16,13 +18,21 @@ public enum ScoreNormalization
 /// <summary>
 /// Stage 1: merges the candidates of several sources into one list with a blended score
 /// <c>sum over sources of weight(s) * normalized_s(item)</c>. The explanation kept for an item is the reason of the
-/// source with the largest weighted contribution. A source that proposes the same item twice counts its best score.
+/// source with the largest weighted contribution. A source that proposes the same item twice counts its best score once.
 /// </summary>
 /// <remarks>O(total candidates + sources x candidates-per-source log) for rank normalization; one dictionary and one
 /// output array per request. Ties in the final order are broken by item index, so the merge is deterministic.</remarks>
 public static class CandidateMerger
 {
     public static Candidate[] Merge(IReadOnlyList<CandidateSource> sources, ScoreNormalization normalization)
+    {
+        var merged = new Candidate[TotalCount(sources)];
+        var count = MergeInto(sources, normalization, merged);
+        return count == merged.Length ? merged : merged[..count];
+    }
+
+    /// <summary>The number of candidates over all sources: an upper bound on the merged count.</summary>
+    public static int TotalCount(IReadOnlyList<CandidateSource> sources)
     {
         ArgumentNullException.ThrowIfNull(sources);
         var total = 0;
@@ -31,69 +41,101 @@ public static class CandidateMerger
             total += s.Candidates.Count;
         }
 
-        var slots = new Dictionary<int, int>(total);
-        var merged = new Candidate[total];
-        var best = new double[total];
-        var count = 0;
-        double[]? normalized = null;
-        foreach (var source in sources)
+        return total;
+    }
+
+    /// <summary>Merges into <paramref name="merged"/> (at least <see cref="TotalCount"/> long, e.g. rented) and returns how many items it holds.</summary>
+    public static int MergeInto(IReadOnlyList<CandidateSource> sources, ScoreNormalization normalization, Span<Candidate> merged)
+    {
+        var total = TotalCount(sources);
+        if (merged.Length < total)
         {
-            if (source.Weight == 0 || source.Candidates.Count == 0)
-            {
-                continue;
-            }
-
-            if (!double.IsFinite(source.Weight) || source.Weight < 0)
-            {
-                throw new RecommendationRequestException($"sources[{source.Name}].weight", $"weight must be a finite number >= 0, got {source.Weight}");
-            }
-
-            var n = source.Candidates.Count;
-            if (normalized is null || normalized.Length < n)
-            {
-                normalized = new double[n];
-            }
-
-            Normalize(source.Candidates, normalization, normalized.AsSpan(0, n));
-            for (var i = 0; i < n; i++)
-            {
-                var c = source.Candidates[i];
-                var contribution = source.Weight * normalized[i];
-                if (!slots.TryGetValue(c.Item, out var slot))
-                {
-                    slot = count++;
-                    slots.Add(c.Item, slot);
-                    merged[slot] = new Candidate(c.Item, contribution, source.Name, c.Reason);
-                    best[slot] = contribution;
-                    continue;
-                }
-
-                var m = merged[slot];
-                if (m.Source == source.Name)
-                {
-                    // The same source twice: keep its best score, not the sum.
-                    if (contribution > best[slot])
-                    {
-                        merged[slot] = new Candidate(c.Item, m.Score - best[slot] + contribution, source.Name, c.Reason);
-                        best[slot] = contribution;
-                    }
-
-                    continue;
-                }
-
-                if (contribution > best[slot])
-                {
-                    merged[slot] = new Candidate(c.Item, m.Score + contribution, source.Name, c.Reason);
-                    best[slot] = contribution;
-                }
-                else
-                {
-                    merged[slot] = m with { Score = m.Score + contribution };
-                }
-            }
+            throw new ArgumentException($"the output holds {merged.Length} candidates but the sources have {total}", nameof(merged));
         }
 
-        return count == total ? merged : merged[..count];
+        var slots = new Dictionary<int, int>(total);
+        var best = ArrayPool<double>.Shared.Rent(Math.Max(1, total));
+        var last = ArrayPool<double>.Shared.Rent(Math.Max(1, total));
+        var lastSource = ArrayPool<int>.Shared.Rent(Math.Max(1, total));
+        var count = 0;
+        var sourceIndex = -1;
+        double[]? normalized = null;
+        try
+        {
+            foreach (var source in sources)
+            {
+                sourceIndex++;
+                if (source.Weight == 0 || source.Candidates.Count == 0)
+                {
+                    continue;
+                }
+
+                if (!double.IsFinite(source.Weight) || source.Weight < 0)
+                {
+                    throw new RecommendationRequestException($"sources[{source.Name}].weight", $"weight must be a finite number >= 0, got {source.Weight}");
+                }
+
+                var n = source.Candidates.Count;
+                if (normalized is null || normalized.Length < n)
+                {
+                    if (normalized is not null)
+                    {
+                        ArrayPool<double>.Shared.Return(normalized);
+                    }
+
+                    normalized = ArrayPool<double>.Shared.Rent(n);
+                }
+
+                Normalize(source.Candidates, normalization, normalized.AsSpan(0, n));
+                for (var i = 0; i < n; i++)
+                {
+                    var c = source.Candidates[i];
+                    var contribution = source.Weight * normalized[i];
+                    if (!slots.TryGetValue(c.Item, out var slot))
+                    {
+                        slot = count++;
+                        slots.Add(c.Item, slot);
+                        merged[slot] = new Candidate(c.Item, contribution, source.Name, c.Reason);
+                        best[slot] = contribution;
+                        last[slot] = contribution;
+                        lastSource[slot] = sourceIndex;
+                        continue;
+                    }
+
+                    var m = merged[slot];
+                    var added = contribution;
+                    if (lastSource[slot] == sourceIndex)
+                    {
+                        // The same source twice: count its best score once, not the sum.
+                        if (contribution <= last[slot])
+                        {
+                            continue;
+                        }
+
+                        added = contribution - last[slot];
+                    }
+
+                    lastSource[slot] = sourceIndex;
+                    last[slot] = contribution;
+                    merged[slot] = contribution > best[slot]
+                        ? new Candidate(c.Item, m.Score + added, source.Name, c.Reason)
+                        : m with { Score = m.Score + added };
+                    best[slot] = Math.Max(best[slot], contribution);
+                }
+            }
+
+            return count;
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(best);
+            ArrayPool<double>.Shared.Return(last);
+            ArrayPool<int>.Shared.Return(lastSource);
+            if (normalized is not null)
+            {
+                ArrayPool<double>.Shared.Return(normalized);
+            }
+        }
     }
 
     /// <summary>Writes the normalized score of each candidate of one source into <paramref name="output"/>.</summary>
@@ -132,19 +174,22 @@ public static class CandidateMerger
 
                 break;
             case ScoreNormalization.Rank:
-                var order = new int[n];
-                var keys = new double[n];
+                var order = ArrayPool<int>.Shared.Rent(n);
+                var keys = ArrayPool<double>.Shared.Rent(n);
                 for (var i = 0; i < n; i++)
                 {
                     order[i] = i;
                     keys[i] = -candidates[i].Score;
                 }
 
-                Array.Sort(keys, order);
+                keys.AsSpan(0, n).Sort(order.AsSpan(0, n));
                 for (var r = 0; r < n; r++)
                 {
                     output[order[r]] = 1.0 - ((double)r / n);
                 }
+
+                ArrayPool<int>.Shared.Return(order);
+                ArrayPool<double>.Shared.Return(keys);
 
                 break;
             default:

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using Attune.Core;
 using Attune.Core.Expressions;
@@ -85,29 +86,47 @@ public sealed class RecommendationPipeline
         var requestRules = BusinessRules.Compile(_binder, request.Rules, "rules");
         var filter = BuildFilter(request);
 
+        var total = CandidateMerger.TotalCount(request.Sources ?? []);
+        var candidates = ArrayPool<Candidate>.Shared.Rent(Math.Max(1, total));
+        var keys = ArrayPool<double>.Shared.Rent(Math.Max(1, total));
+        var buried = ArrayPool<bool>.Shared.Rent(Math.Max(1, total));
+        try
+        {
+            return Rank(request, candidates, keys, buried, filter, requestRules, diversity, exploration);
+        }
+        finally
+        {
+            ArrayPool<Candidate>.Shared.Return(candidates, clearArray: true);
+            ArrayPool<double>.Shared.Return(keys);
+            ArrayPool<bool>.Shared.Return(buried);
+        }
+    }
+
+    private Candidate[] Rank(
+        RecommendationRequest request,
+        Candidate[] candidates,
+        double[] keys,
+        bool[] buried,
+        CandidateFilter filter,
+        CompiledRule[] requestRules,
+        DiversityOptions diversity,
+        ExplorationOptions exploration)
+    {
         // 1. Merge, 2. filter.
-        var candidates = CandidateMerger.Merge(request.Sources ?? [], Options.Normalization);
-        var n = filter.Apply(candidates);
+        var n = CandidateMerger.MergeInto(request.Sources ?? [], Options.Normalization, candidates);
+        n = filter.Apply(candidates.AsSpan(0, n));
         var kept = candidates.AsSpan(0, n);
 
         // 3. Boost and bury, global rules first.
-        var buried = new bool[n];
-        BusinessRules.Apply(_catalog, kept, buried, _globalRules);
-        BusinessRules.Apply(_catalog, kept, buried, requestRules);
+        var isBuried = buried.AsSpan(0, n);
+        BusinessRules.Apply(_catalog, kept, isBuried, _globalRules);
+        BusinessRules.Apply(_catalog, kept, isBuried, requestRules);
 
-        // Sort: not buried before buried, then score descending, then item index for determinism.
-        var keys = new (bool Buried, double Score, int Item)[n];
-        for (var i = 0; i < n; i++)
-        {
-            keys[i] = (buried[i], -kept[i].Score, kept[i].Item);
-        }
-
-        keys.AsSpan().Sort(kept);
-        var firstBuried = 0;
-        while (firstBuried < n && !keys[firstBuried].Buried)
-        {
-            firstBuried++;
-        }
+        // Stable partition: buried items to the back; then each part sorted by score, descending, on primitive keys
+        // (a tuple comparer costs several times more per comparison); ties go by item index.
+        var firstBuried = Partition(kept, isBuried);
+        SortByScore(kept[..firstBuried], keys);
+        SortByScore(kept[firstBuried..], keys);
 
         // 4. Diversity: the unburied part first, then buried items fill what is left, under the same cap.
         var length = Options.ListLength;
@@ -120,6 +139,66 @@ public sealed class RecommendationPipeline
         Exploration.Apply(list, length, exploration.Share, request.ExplorationPool, filter, Exploration.SeedFrom(request.RequestId ?? string.Empty));
         Pinning.Apply(_catalog, list, length, kept, Pins(requestRules));
         return [.. list];
+    }
+
+    private static int Partition(Span<Candidate> candidates, Span<bool> buried)
+    {
+        var count = 0;
+        foreach (var b in buried)
+        {
+            count += b ? 0 : 1;
+        }
+
+        if (count == candidates.Length)
+        {
+            return count;
+        }
+
+        var scratch = ArrayPool<Candidate>.Shared.Rent(candidates.Length - count);
+        int front = 0, back = 0;
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            if (buried[i])
+            {
+                scratch[back++] = candidates[i];
+            }
+            else
+            {
+                candidates[front++] = candidates[i];
+            }
+        }
+
+        scratch.AsSpan(0, back).CopyTo(candidates[front..]);
+        ArrayPool<Candidate>.Shared.Return(scratch, clearArray: true);
+        return count;
+    }
+
+    private static void SortByScore(Span<Candidate> candidates, double[] keys)
+    {
+        var k = keys.AsSpan(0, candidates.Length);
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            k[i] = -candidates[i].Score;
+        }
+
+        k.Sort(candidates);
+
+        // The sort is not stable: order each run of equal scores by item index so ties never depend on input order.
+        for (var start = 0; start < candidates.Length;)
+        {
+            var end = start + 1;
+            while (end < candidates.Length && k[end] == k[start])
+            {
+                end++;
+            }
+
+            if (end - start > 1)
+            {
+                candidates[start..end].Sort(static (a, b) => a.Item.CompareTo(b.Item));
+            }
+
+            start = end;
+        }
     }
 
     private List<CompiledRule> Pins(CompiledRule[] requestRules)

@@ -48,6 +48,21 @@ public class CandidateMergerTests
     }
 
     [Fact]
+    public void A_weaker_source_proposing_an_item_twice_still_counts_once()
+    {
+        CandidateSource[] sources =
+        [
+            new("factor", 10, [new Candidate(1, 1, "factor")]),
+            new("content", 1, [new Candidate(1, 1, "content"), new Candidate(2, 2, "content"), new Candidate(1, 2, "content")]),
+        ];
+
+        var merged = CandidateMerger.Merge(sources, ScoreNormalization.Max).ToDictionary(c => c.Item);
+
+        Assert.Equal(11.0, merged[1].Score, 12);
+        Assert.Equal("factor", merged[1].Source);
+    }
+
+    [Fact]
     public void A_negative_weight_is_a_request_error_naming_the_source()
     {
         CandidateSource[] sources = [new("factor", -1, [new Candidate(1, 1, "factor")])];

@@ -43,6 +43,17 @@ public class RecommendationPipelineTests
     }
 
     [Fact]
+    public void Ties_are_ordered_by_item_index_whatever_the_input_order()
+    {
+        var pipeline = ServingFixtures.Pipeline(ServingFixtures.Items(50, 5));
+        var shuffled = Enumerable.Range(0, 50).OrderBy(i => (i * 37) % 50).Select(i => new Candidate(i, 1.0, "trending")).ToArray();
+
+        var list = pipeline.Rank(new RecommendationRequest("r", [new CandidateSource("trending", 1, shuffled)]));
+
+        Assert.Equal(Enumerable.Range(0, 50), ServingFixtures.Indices(list));
+    }
+
+    [Fact]
     public void A_page_size_beyond_the_limit_is_a_request_error()
     {
         var pipeline = ServingFixtures.Pipeline(ServingFixtures.Items(10, 2));
