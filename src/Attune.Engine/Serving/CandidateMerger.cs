@@ -24,6 +24,8 @@ public enum ScoreNormalization
 /// output array per request. Ties in the final order are broken by item index, so the merge is deterministic.</remarks>
 public static class CandidateMerger
 {
+    private const int MaxDenseItem = 1 << 24;
+
     public static Candidate[] Merge(IReadOnlyList<CandidateSource> sources, ScoreNormalization normalization)
     {
         var merged = new Candidate[TotalCount(sources)];
@@ -53,7 +55,22 @@ public static class CandidateMerger
             throw new ArgumentException($"the output holds {merged.Length} candidates but the sources have {total}", nameof(merged));
         }
 
-        var slots = new Dictionary<int, int>(total);
+        // Dense item indices (the normal case) map to slots through a rented array: no hashing, no allocation.
+        var maxItem = -1;
+        var dense = true;
+        foreach (var source in sources)
+        {
+            foreach (var c in source.Candidates)
+            {
+                dense &= c.Item >= 0;
+                maxItem = Math.Max(maxItem, c.Item);
+            }
+        }
+
+        dense &= maxItem < MaxDenseItem;
+        var slotOf = dense ? ArrayPool<int>.Shared.Rent(maxItem + 1) : null;
+        slotOf?.AsSpan(0, maxItem + 1).Fill(-1);
+        var slots = dense ? null : new Dictionary<int, int>(total);
         var best = ArrayPool<double>.Shared.Rent(Math.Max(1, total));
         var last = ArrayPool<double>.Shared.Rent(Math.Max(1, total));
         var lastSource = ArrayPool<int>.Shared.Rent(Math.Max(1, total));
@@ -91,10 +108,19 @@ public static class CandidateMerger
                 {
                     var c = source.Candidates[i];
                     var contribution = source.Weight * normalized[i];
-                    if (!slots.TryGetValue(c.Item, out var slot))
+                    int slot;
+                    if (slotOf is not null ? (slot = slotOf[c.Item]) < 0 : !slots!.TryGetValue(c.Item, out slot))
                     {
                         slot = count++;
-                        slots.Add(c.Item, slot);
+                        if (slotOf is not null)
+                        {
+                            slotOf[c.Item] = slot;
+                        }
+                        else
+                        {
+                            slots!.Add(c.Item, slot);
+                        }
+
                         merged[slot] = new Candidate(c.Item, contribution, source.Name, c.Reason);
                         best[slot] = contribution;
                         last[slot] = contribution;
@@ -129,6 +155,11 @@ public static class CandidateMerger
         finally
         {
             ArrayPool<double>.Shared.Return(best);
+            if (slotOf is not null)
+            {
+                ArrayPool<int>.Shared.Return(slotOf);
+            }
+
             ArrayPool<double>.Shared.Return(last);
             ArrayPool<int>.Shared.Return(lastSource);
             if (normalized is not null)

@@ -63,6 +63,21 @@ public class CandidateMergerTests
     }
 
     [Fact]
+    public void Sparse_or_negative_item_indices_merge_like_dense_ones()
+    {
+        CandidateSource[] sources =
+        [
+            new("a", 1, [new Candidate(-5, 2, "a"), new Candidate(1 << 26, 1, "a")]),
+            new("b", 1, [new Candidate(1 << 26, 1, "b")]),
+        ];
+
+        var merged = CandidateMerger.Merge(sources, ScoreNormalization.Max).ToDictionary(c => c.Item);
+
+        Assert.Equal(1.0, merged[-5].Score, 12);
+        Assert.Equal(1.5, merged[1 << 26].Score, 12);
+    }
+
+    [Fact]
     public void A_negative_weight_is_a_request_error_naming_the_source()
     {
         CandidateSource[] sources = [new("factor", -1, [new Candidate(1, 1, "factor")])];
