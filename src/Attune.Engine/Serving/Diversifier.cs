@@ -1,0 +1,168 @@
+namespace Attune.Engine.Serving;
+
+/// <param name="Lambda">MMR trade-off in [0, 1]: 1 = pure relevance order, lower = more spread.</param>
+/// <param name="MaxPerCategory">Hard cap on items sharing any one category in the list; 0 = no cap.</param>
+/// <param name="PoolSize">How many of the most relevant candidates MMR considers (at least the list length).</param>
+public sealed record DiversityOptions(double Lambda = 0.7, int MaxPerCategory = 0, int PoolSize = 300)
+{
+    public static DiversityOptions None { get; } = new(1.0, 0, 0);
+
+    public void Validate(string field)
+    {
+        if (!(Lambda is >= 0 and <= 1))
+        {
+            throw new RecommendationRequestException($"{field}.lambda", $"lambda must be in [0, 1], got {Lambda}");
+        }
+
+        if (MaxPerCategory < 0 || PoolSize < 0)
+        {
+            throw new RecommendationRequestException(field, "maxPerCategory and poolSize must be >= 0");
+        }
+    }
+}
+
+/// <summary>
+/// Stage 4: maximal marginal relevance with a hard per-category cap.
+/// </summary>
+/// <remarks>
+/// Carbonell &amp; Goldstein (1998), "The use of MMR, diversity-based reranking for reordering documents and producing
+/// summaries", SIGIR. Greedily picks <c>argmax_i  lambda * rel(i) - (1 - lambda) * max_{j in S} sim(i, j)</c>, with
+/// relevance min-max scaled to [0, 1] over the pool so that it is on the similarity's scale. The running max
+/// similarity of each candidate is updated once per pick, so selecting k of a pool of P costs O(k * P) similarity
+/// calls (none when lambda = 1). An item whose categories include one already at the cap is skipped; when the pool
+/// runs out, the remaining candidates are taken in relevance order, still under the cap, so the cap always holds
+/// and the list may come out shorter than asked.
+/// </remarks>
+public static class Diversifier
+{
+    /// <summary>
+    /// Appends up to <paramref name="count"/> items from <paramref name="ranked"/> (sorted by relevance, best first)
+    /// to <paramref name="output"/>. <paramref name="categoryCounts"/> (one entry per catalog category) carries the
+    /// cap's state between calls.
+    /// </summary>
+    public static void Select(
+        ServingCatalog catalog,
+        ReadOnlySpan<Candidate> ranked,
+        int count,
+        DiversityOptions options,
+        IItemSimilarity similarity,
+        Span<int> categoryCounts,
+        List<Candidate> output)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(output);
+        if (count <= 0 || ranked.IsEmpty)
+        {
+            return;
+        }
+
+        var target = output.Count + count;
+        var poolSize = Math.Min(ranked.Length, Math.Max(options.PoolSize, count));
+        var pool = ranked[..poolSize];
+        if (options.Lambda >= 1)
+        {
+            TakeInOrder(catalog, ranked, options.MaxPerCategory, categoryCounts, output, target);
+            return;
+        }
+
+        var maxSim = new double[poolSize];
+        var taken = new bool[poolSize];
+        var top = pool[0].Score;
+        var bottom = pool[0].Score;
+        foreach (var c in pool)
+        {
+            top = Math.Max(top, c.Score);
+            bottom = Math.Min(bottom, c.Score);
+        }
+
+        var range = top - bottom;
+        var lambda = options.Lambda;
+        while (output.Count < target)
+        {
+            var best = -1;
+            var bestValue = double.NegativeInfinity;
+            for (var i = 0; i < poolSize; i++)
+            {
+                if (taken[i])
+                {
+                    continue;
+                }
+
+                var relevance = range > 0 ? (pool[i].Score - bottom) / range : 1;
+                var value = (lambda * relevance) - ((1 - lambda) * maxSim[i]);
+                if (value > bestValue && !AtCap(catalog, pool[i].Item, options.MaxPerCategory, categoryCounts))
+                {
+                    best = i;
+                    bestValue = value;
+                }
+            }
+
+            if (best < 0)
+            {
+                break;
+            }
+
+            taken[best] = true;
+            Take(catalog, pool[best], options.MaxPerCategory, categoryCounts, output);
+            var chosen = pool[best].Item;
+            for (var i = 0; i < poolSize; i++)
+            {
+                if (!taken[i])
+                {
+                    var s = similarity.Similarity(chosen, pool[i].Item);
+                    if (s > maxSim[i])
+                    {
+                        maxSim[i] = s;
+                    }
+                }
+            }
+        }
+
+        if (output.Count < target && ranked.Length > poolSize)
+        {
+            TakeInOrder(catalog, ranked[poolSize..], options.MaxPerCategory, categoryCounts, output, target);
+        }
+    }
+
+    private static void TakeInOrder(ServingCatalog catalog, ReadOnlySpan<Candidate> ranked, int cap, Span<int> counts, List<Candidate> output, int target)
+    {
+        for (var i = 0; i < ranked.Length && output.Count < target; i++)
+        {
+            if (!AtCap(catalog, ranked[i].Item, cap, counts))
+            {
+                Take(catalog, ranked[i], cap, counts, output);
+            }
+        }
+    }
+
+    private static bool AtCap(ServingCatalog catalog, int item, int cap, Span<int> counts)
+    {
+        if (cap <= 0)
+        {
+            return false;
+        }
+
+        foreach (var c in catalog.Categories(item))
+        {
+            if (counts[c] >= cap)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static void Take(ServingCatalog catalog, Candidate candidate, int cap, Span<int> counts, List<Candidate> output)
+    {
+        output.Add(candidate);
+        if (cap > 0)
+        {
+            foreach (var c in catalog.Categories(candidate.Item))
+            {
+                counts[c]++;
+            }
+        }
+    }
+}
