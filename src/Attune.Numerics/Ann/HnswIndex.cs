@@ -32,7 +32,8 @@ namespace Attune.Numerics.Ann;
 /// Complexity: build O(n · efConstruction · M · d · log n) expected time (single-threaded and
 /// deterministic for a given seed and input), memory n·d floats + about n·(2M+1) ints for layer 0 + a
 /// geometric 1/M fraction more for the upper layers. A query costs about O(efSearch · 2M · d · log n) and
-/// allocates nothing: each thread reuses a visited set stamped with a generation counter and two heaps.
+/// allocates nothing after a thread's first query: each thread reuses a visited set stamped with a
+/// generation counter and two heaps (so an exclusion predicate must not itself search on the same thread).
 /// The index is immutable once built, so concurrent searches are safe. Excluded items are still traversed
 /// (the graph stays connected) but never returned; when most items are excluded the beam widens and the
 /// query slows toward a full scan.
