@@ -16,6 +16,7 @@ public sealed class SqliteStore : IAttuneStore
     private readonly SqliteConnection _writerConnection;
     private readonly SqliteWriter _writer;
     private readonly FileStream _lock;
+    private readonly WalCheckpointer _checkpointer;
     private int _disposed;
 
     private SqliteStore(string path, SqliteStoreOptions options, FileStream lockFile, SqliteConnection writerConnection, WriterContext context)
@@ -26,6 +27,7 @@ public sealed class SqliteStore : IAttuneStore
         _writerConnection = writerConnection;
         _readerConnectionString = ConnectionString(path, pooling: true);
         _writer = new SqliteWriter(context, options.MaxEventsPerCommit);
+        _checkpointer = new WalCheckpointer(ConnectionString(path, pooling: false));
         Counters = context.Counters;
         Events = new SqliteEventLog(this);
         Catalog = new SqliteCatalog(this);
@@ -101,6 +103,7 @@ public sealed class SqliteStore : IAttuneStore
         }
 
         await _writer.DisposeAsync();
+        await _checkpointer.DisposeAsync();
         await _writerConnection.DisposeAsync();
         using (var forPool = new SqliteConnection(_readerConnectionString))
         {
@@ -198,6 +201,9 @@ public sealed class SqliteStore : IAttuneStore
         Execute(connection, $"PRAGMA synchronous = {(int)options.Synchronous}");
         Execute(connection, $"PRAGMA cache_size = {-options.CacheSizeMb * 1024}");
         Execute(connection, "PRAGMA temp_store = MEMORY");
+
+        // Checkpoints run on a background connection (WalCheckpointer), never inside the writer's commits.
+        Execute(connection, "PRAGMA wal_autocheckpoint = 0");
         Execute(connection, $"PRAGMA secure_delete = {(options.SecureDelete ? 1 : 0)}");
     }
 
