@@ -4,6 +4,7 @@ using System.Text;
 using Attune.Algorithms.Abstractions;
 using Attune.Algorithms.Data;
 using Attune.Algorithms.Factorization;
+using static Attune.Benchmarks.ScenarioArgs;
 
 namespace Attune.Benchmarks;
 
@@ -362,45 +363,5 @@ public sealed class AlgorithmsSpeedScenario : IScenario
             new UserItemMatrix(csr),
             new IdMap(Enumerable.Range(0, users).Select(x => x.ToString(CultureInfo.InvariantCulture))),
             new IdMap(Enumerable.Range(0, items).Select(x => x.ToString(CultureInfo.InvariantCulture))));
-    }
-
-    private static string DataRoot()
-    {
-        var env = Environment.GetEnvironmentVariable("ATTUNE_SHARED_DATA");
-        if (!string.IsNullOrEmpty(env))
-        {
-            return env;
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "data");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return "/work/shared/data";
-    }
-
-    private static string? Arg(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
-
-    private static List<string> Args(string[] args, string name)
-    {
-        var result = new List<string>();
-        for (var i = 0; i + 1 < args.Length; i++)
-        {
-            if (args[i] == name)
-            {
-                result.Add(args[i + 1]);
-            }
-        }
-
-        return result;
     }
 }

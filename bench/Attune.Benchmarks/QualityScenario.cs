@@ -6,6 +6,7 @@ using Attune.Evaluation.Metrics;
 using Attune.Evaluation.Reports;
 using Attune.Evaluation.Running;
 using Attune.Evaluation.Splits;
+using static Attune.Benchmarks.ScenarioArgs;
 
 namespace Attune.Benchmarks;
 
@@ -205,32 +206,6 @@ public sealed class QualityScenario : IScenario
 
     private static string F(IReadOnlyDictionary<string, double> metrics, string name, int k) =>
         metrics.TryGetValue(MetricNames.At(name, k), out var v) ? v.ToString("F4", CultureInfo.InvariantCulture) : "-";
-
-    private static string? Arg(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
-
-    private static string DataRoot()
-    {
-        var env = Environment.GetEnvironmentVariable("ATTUNE_SHARED_DATA");
-        if (!string.IsNullOrEmpty(env))
-        {
-            return env;
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "data");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return "/work/shared/data";
-    }
 
     /// <param name="Target">A per-model target on the case's metric, when the issue names one.</param>
     private sealed record QualityModel(string Spec, double? Reference, string? Source, double? Target = null);
