@@ -1,3 +1,4 @@
+using Attune.Engine.Feedback;
 using Attune.Engine.Options;
 using Attune.Server.Endpoints;
 using Attune.Server.Hosting;
@@ -25,6 +26,13 @@ public static class AttuneServiceCollectionExtensions
         services.TryAddSingleton<IAttuneStoreFactory, SqliteStoreFactory>();
         services.TryAddSingleton<StoreHost>();
         services.AddHostedService(sp => sp.GetRequiredService<StoreHost>());
+        services.TryAddSingleton(sp =>
+        {
+            var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger<EventFeed>();
+            return new EventFeed(
+                sp.GetServices<IEventObserver>(),
+                (observer, ex) => log.LogError(ex, "Event observer {Observer} failed; the events are stored.", observer.GetType().Name));
+        });
         services.TryAddSingleton<ApiServices>();
         services.TryAddSingleton<ApiKeyAuthentication>();
 

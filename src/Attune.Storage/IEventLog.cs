@@ -21,7 +21,21 @@ public interface IEventLog
     Task<EventStats> GetStatsAsync(CancellationToken cancellationToken = default);
 }
 
-public readonly record struct AppendResult(int Accepted, int Duplicates);
+/// <param name="Accepted">Events stored by this call.</param>
+/// <param name="Duplicates">Events not stored because their id was already stored or repeated in the batch.</param>
+public readonly record struct AppendResult(int Accepted, int Duplicates)
+{
+    /// <summary>
+    /// Positions in the appended batch of the events counted in <see cref="Duplicates"/>, ascending; null when
+    /// there were none (or a remote sink could not tell). Lets event observers see only what was stored.
+    /// Not part of equality: two results with the same counts are equal.
+    /// </summary>
+    public IReadOnlyList<int>? DuplicateIndices { get; init; }
+
+    public bool Equals(AppendResult other) => Accepted == other.Accepted && Duplicates == other.Duplicates;
+
+    public override int GetHashCode() => HashCode.Combine(Accepted, Duplicates);
+}
 
 /// <summary>A time window [From, To) in Unix milliseconds; null ends are open.</summary>
 public sealed record SnapshotRange(long? FromMs = null, long? ToMs = null);

@@ -1,3 +1,4 @@
+using Attune.Engine.Feedback;
 using Attune.Engine.Ingestion;
 using Attune.Engine.Options;
 using Attune.Server.Hosting;
@@ -8,10 +9,13 @@ using Microsoft.Extensions.Options;
 
 namespace Attune.Server.Endpoints;
 
-/// <summary>What every handler needs, resolved once: the store and the limits.</summary>
-public sealed class ApiServices(StoreHost storeHost, IOptions<AttuneOptions> options)
+/// <summary>What every handler needs, resolved once: the store, the limits and the feed of stored events.</summary>
+public sealed class ApiServices(StoreHost storeHost, IOptions<AttuneOptions> options, EventFeed feed)
 {
     public IAttuneStore Store => storeHost.Store;
+
+    /// <summary>Tell it about every event a handler stored.</summary>
+    public EventFeed Feed { get; } = feed;
 
     public LimitOptions Limits { get; } = options.Value.Limits;
 

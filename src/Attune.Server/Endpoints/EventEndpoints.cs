@@ -48,6 +48,7 @@ public static class EventEndpoints
         }
 
         var result = await api.Store.Events.AppendAsync(parsed.Values, context.RequestAborted);
+        api.Feed.Publish(parsed.Values, result);
         return TypedResults.Accepted((string?)null, new IngestResponse(result.Accepted, result.Duplicates));
     }
 }

@@ -158,6 +158,7 @@ internal sealed class WriterContext : IDisposable
     public AppendResult Append(IReadOnlyList<Event> events, WriteScope scope)
     {
         var accepted = 0;
+        List<int>? duplicates = null;
         for (var n = 0; n < events.Count; n++)
         {
             var e = events[n];
@@ -191,6 +192,7 @@ internal sealed class WriterContext : IDisposable
             }
             else
             {
+                (duplicates ??= []).Add(n);
                 // A duplicate must not leave a trace: un-intern a user or item that only it introduced.
                 if (newUser)
                 {
@@ -204,7 +206,7 @@ internal sealed class WriterContext : IDisposable
             }
         }
 
-        return new AppendResult(accepted, events.Count - accepted);
+        return new AppendResult(accepted, events.Count - accepted) { DuplicateIndices = duplicates };
     }
 
     public SqliteCommand Command(string sql)

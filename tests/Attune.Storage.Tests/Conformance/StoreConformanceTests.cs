@@ -77,6 +77,7 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
         var result = await store.Events.AppendAsync([]);
 
         Assert.Equal(new AppendResult(0, 0), result);
+        Assert.Null(result.DuplicateIndices);
     }
 
     [Fact]
@@ -88,6 +89,7 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
         var result = await store.Events.AppendAsync([Ev("e2", "u1", "i2", 5), Ev("e3", "u1", "i3", 6)]);
 
         Assert.Equal(new AppendResult(1, 1), result);
+        Assert.Equal([0], result.DuplicateIndices!);
         Assert.Equal(["e1", "e2", "e3"], (await ReadUserAsync(store, "u1")).Select(e => e.Id));
     }
 
@@ -99,6 +101,7 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
         var result = await store.Events.AppendAsync([Ev("e1", "u1", "i1"), Ev("e1", "u1", "i1"), Ev("e1", "u2", "i9")]);
 
         Assert.Equal(new AppendResult(1, 2), result);
+        Assert.Equal([1, 2], result.DuplicateIndices!);
         Assert.Single(await ReadUserAsync(store, "u1"));
         Assert.Equal(1, (await store.Events.GetStatsAsync()).Events);
     }
