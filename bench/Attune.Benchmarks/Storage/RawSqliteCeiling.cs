@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Attune.Benchmarks.Storage;
 
@@ -12,7 +13,10 @@ public sealed record CeilingResult(int Events, TimeSpan Elapsed)
 
 /// <summary>
 /// The ceiling for event ingestion on this machine: plain prepared INSERTs into a table shaped like the
-/// store's event log (same columns and indexes), in transactions of 100,000 rows, WAL, synchronous=FULL.
+/// store's event log (same columns and indexes, so the same uniqueness guarantee), in transactions of
+/// 100,000 rows, WAL, synchronous=FULL, bound and stepped through the native API (sqlite3_bind/step/reset),
+/// the fastest way to run them from .NET, about twice the rate of one <c>SqliteCommand.ExecuteNonQuery</c>
+/// per row.
 /// Nothing the store does (validation, interning, group commit, counters) can beat it; load benchmarks
 /// report their rate next to it.
 /// </summary>
@@ -54,41 +58,46 @@ public static class RawSqliteCeiling
                 seq INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, item_id INTEGER, type_id INTEGER NOT NULL,
                 value REAL, ts INTEGER NOT NULL, session TEXT, context TEXT, properties TEXT, event_key TEXT);
             CREATE UNIQUE INDEX events_event_key ON events(event_key) WHERE event_key IS NOT NULL;
-            CREATE INDEX events_user_ts ON events(user_id, ts);
+            CREATE INDEX events_user ON events(user_id);
             """);
-        using var insert = c.CreateCommand();
-        insert.CommandText = "INSERT INTO events(user_id, item_id, type_id, value, ts, session, context, properties, event_key) " +
-            "VALUES ($u, $i, $t, $v, $ts, NULL, NULL, NULL, $k)";
-        var u = insert.Parameters.Add("$u", SqliteType.Integer);
-        var it = insert.Parameters.Add("$i", SqliteType.Integer);
-        var t = insert.Parameters.Add("$t", SqliteType.Integer);
-        var v = insert.Parameters.Add("$v", SqliteType.Real);
-        var ts = insert.Parameters.Add("$ts", SqliteType.Integer);
-        var k = insert.Parameters.Add("$k", SqliteType.Text);
-        insert.Prepare();
-        var rng = new Random(7);
-        var start = 1_767_225_600_000L;
-        var watch = Stopwatch.StartNew();
-        for (var row = 0; row < events;)
+        var db = c.Handle!;
+        if (raw.sqlite3_prepare_v2(db, "INSERT INTO events(user_id, item_id, type_id, value, ts, session, context, properties, event_key) " +
+            "VALUES (?1, ?2, ?3, ?4, ?5, NULL, NULL, NULL, ?6)", out var insert) != raw.SQLITE_OK)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            Execute(c, "BEGIN");
-            var end = Math.Min(events, row + RowsPerTransaction);
-            for (; row < end; row++)
-            {
-                u.Value = (long)rng.Next(100_000);
-                it.Value = (long)rng.Next(10_000);
-                t.Value = (long)(row % 4);
-                v.Value = DBNull.Value;
-                ts.Value = start + row;
-                k.Value = keys[row];
-                insert.ExecuteNonQuery();
-            }
-
-            Execute(c, "COMMIT");
+            throw new InvalidOperationException(raw.sqlite3_errmsg(db).utf8_to_string());
         }
 
-        return new CeilingResult(events, watch.Elapsed);
+        using (insert)
+        {
+            var rng = new Random(7);
+            var start = 1_767_225_600_000L;
+            var watch = Stopwatch.StartNew();
+            for (var row = 0; row < events;)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Execute(c, "BEGIN");
+                var end = Math.Min(events, row + RowsPerTransaction);
+                for (; row < end; row++)
+                {
+                    raw.sqlite3_bind_int64(insert, 1, rng.Next(100_000));
+                    raw.sqlite3_bind_int64(insert, 2, rng.Next(10_000));
+                    raw.sqlite3_bind_int64(insert, 3, row % 4);
+                    raw.sqlite3_bind_null(insert, 4);
+                    raw.sqlite3_bind_int64(insert, 5, start + row);
+                    raw.sqlite3_bind_text16(insert, 6, keys[row].AsSpan());
+                    if (raw.sqlite3_step(insert) != raw.SQLITE_DONE)
+                    {
+                        throw new InvalidOperationException(raw.sqlite3_errmsg(db).utf8_to_string());
+                    }
+
+                    raw.sqlite3_reset(insert);
+                }
+
+                Execute(c, "COMMIT");
+            }
+
+            return new CeilingResult(events, watch.Elapsed);
+        }
     }
 
     private static void Execute(SqliteConnection c, string sql)

@@ -15,6 +15,9 @@ internal static class JsonColumns
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
 
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     public static string? Write(IReadOnlyDictionary<string, JsonElement>? properties)
     {
         if (properties is null || properties.Count == 0)
@@ -22,17 +25,7 @@ internal static class JsonColumns
             return null;
         }
 
-        return WriteWith(properties, static (w, p) =>
-        {
-            w.WriteStartObject();
-            foreach (var (k, v) in p)
-            {
-                w.WritePropertyName(k);
-                v.WriteTo(w);
-            }
-
-            w.WriteEndObject();
-        });
+        return WriteWith(properties, WriteProperties);
     }
 
     public static string? Write(EventContext? context)
@@ -42,16 +35,36 @@ internal static class JsonColumns
             return null;
         }
 
-        return WriteWith(context, static (w, c) =>
+        return WriteWith(context, WriteContext);
+    }
+
+    /// <summary>
+    /// The column's UTF-8 bytes in a per-thread buffer (valid until the next call on this thread), or false
+    /// when the column is NULL: the writer binds them without a string per event.
+    /// </summary>
+    public static bool TryWriteUtf8(EventContext? context, out ReadOnlySpan<byte> utf8)
+    {
+        utf8 = default;
+        if (context is null || context == Empty)
         {
-            w.WriteStartObject();
-            WriteIfSet(w, "channel", c.Channel);
-            WriteIfSet(w, "device", c.Device);
-            WriteIfSet(w, "page", c.Page);
-            WriteIfSet(w, "campaign", c.Campaign);
-            WriteIfSet(w, "recommendationId", c.RecommendationId);
-            w.WriteEndObject();
-        });
+            return false;
+        }
+
+        utf8 = WriteUtf8With(context, WriteContext);
+        return true;
+    }
+
+    /// <inheritdoc cref="TryWriteUtf8(EventContext?, out ReadOnlySpan{byte})"/>
+    public static bool TryWriteUtf8(IReadOnlyDictionary<string, JsonElement>? properties, out ReadOnlySpan<byte> utf8)
+    {
+        utf8 = default;
+        if (properties is null || properties.Count == 0)
+        {
+            return false;
+        }
+
+        utf8 = WriteUtf8With(properties, WriteProperties);
+        return true;
     }
 
     public static string? Write(IReadOnlyList<string> values)
@@ -127,16 +140,49 @@ internal static class JsonColumns
 
     private static readonly EventContext Empty = new();
 
-    private static string WriteWith<T>(T value, Action<Utf8JsonWriter, T> write)
+    private static string WriteWith<T>(T value, Action<Utf8JsonWriter, T> write) =>
+        Encoding.UTF8.GetString(WriteUtf8With(value, write));
+
+    private static ReadOnlySpan<byte> WriteUtf8With<T>(T value, Action<Utf8JsonWriter, T> write)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
         buffer.ResetWrittenCount();
-        using (var w = new Utf8JsonWriter(buffer))
+        var w = t_writer;
+        if (w is null)
         {
-            write(w, value);
+            w = t_writer = new Utf8JsonWriter(buffer);
+        }
+        else
+        {
+            w.Reset(buffer);
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        write(w, value);
+        w.Flush();
+        return buffer.WrittenSpan;
+    }
+
+    private static void WriteContext(Utf8JsonWriter w, EventContext c)
+    {
+        w.WriteStartObject();
+        WriteIfSet(w, "channel", c.Channel);
+        WriteIfSet(w, "device", c.Device);
+        WriteIfSet(w, "page", c.Page);
+        WriteIfSet(w, "campaign", c.Campaign);
+        WriteIfSet(w, "recommendationId", c.RecommendationId);
+        w.WriteEndObject();
+    }
+
+    private static void WriteProperties(Utf8JsonWriter w, IReadOnlyDictionary<string, JsonElement> p)
+    {
+        w.WriteStartObject();
+        foreach (var (k, v) in p)
+        {
+            w.WritePropertyName(k);
+            v.WriteTo(w);
+        }
+
+        w.WriteEndObject();
     }
 
     private static void WriteIfSet(Utf8JsonWriter w, string name, string? value)

@@ -10,11 +10,8 @@ internal sealed class KeyMap : IDisposable
 {
     private readonly Dictionary<string, long> _ids;
     private readonly Dictionary<long, string>? _keys;
-    private readonly SqliteCommand _insert;
-    private readonly SqliteParameter _idParam;
-    private readonly SqliteParameter _keyParam;
-    private readonly SqliteCommand _delete;
-    private readonly SqliteParameter _deleteKey;
+    private readonly RawStatement _insert;
+    private readonly RawStatement _delete;
     private long _next;
 
     public KeyMap(SqliteConnection connection, string table, string keyColumn, bool keepReverse)
@@ -36,15 +33,8 @@ internal sealed class KeyMap : IDisposable
         }
 
         _next++;
-        _insert = connection.CreateCommand();
-        _insert.CommandText = $"INSERT INTO {table}(id, {keyColumn}) VALUES ($id, $key)";
-        _idParam = _insert.Parameters.Add("$id", SqliteType.Integer);
-        _keyParam = _insert.Parameters.Add("$key", SqliteType.Text);
-        _insert.Prepare();
-        _delete = connection.CreateCommand();
-        _delete.CommandText = $"DELETE FROM {table} WHERE {keyColumn} = $key";
-        _deleteKey = _delete.Parameters.Add("$key", SqliteType.Text);
-        _delete.Prepare();
+        _insert = new RawStatement(connection, $"INSERT INTO {table}(id, {keyColumn}) VALUES (?1, ?2)");
+        _delete = new RawStatement(connection, $"DELETE FROM {table} WHERE {keyColumn} = ?1");
     }
 
     public int Count => _ids.Count;
@@ -69,9 +59,9 @@ internal sealed class KeyMap : IDisposable
         added = true;
 
         id = _next++;
-        _idParam.Value = id;
-        _keyParam.Value = key;
-        _insert.ExecuteNonQuery();
+        _insert.Bind(1, id);
+        _insert.Bind(2, key);
+        _insert.Execute();
         Add(key, id);
         scope.OnRollback(() => Remove(key, id));
         return id;
@@ -80,8 +70,8 @@ internal sealed class KeyMap : IDisposable
     /// <summary>Deletes the key's row and forgets it; restored in memory if the request rolls back.</summary>
     public void Delete(string key, long id, WriteScope scope)
     {
-        _deleteKey.Value = key;
-        _delete.ExecuteNonQuery();
+        _delete.Bind(1, key);
+        _delete.Execute();
         Remove(key, id);
         scope.OnRollback(() => Add(key, id));
     }

@@ -1,11 +1,12 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
+using System.Diagnostics;
 
 namespace Attune.Storage.Sqlite.Writing;
 
 /// <summary>
-/// The single writer with group commit: callers queue requests; the loop drains every pending request into
-/// one transaction, commits once, and completes all callers after that one fsync. Each request is
-/// all-or-nothing: when one fails, the batch is redone with a savepoint per request so it rolls back alone.
+/// The single writer with group commit: callers queue requests; a dedicated thread drains every pending
+/// request into one transaction, commits once, and completes all callers after that one fsync. Each request
+/// is all-or-nothing: when one fails, the batch is redone with a savepoint per request so it rolls back alone.
 /// </summary>
 /// <remarks>
 /// Group commit (DeWitt et al., "Implementation techniques for main memory database systems", SIGMOD 1984)
@@ -13,80 +14,189 @@ namespace Attune.Storage.Sqlite.Writing;
 /// arrived while the previous commit was in flight. Cost per transaction: one BEGIN/COMMIT pair and one
 /// fsync of the WAL; a batch in which a request fails costs a second attempt with two more statements
 /// (SAVEPOINT/RELEASE) per request.
+/// <para>
+/// Linger: when a commit completes, its callers are all released at once and most of them send their next
+/// request a moment later. Starting the next transaction at once would commit only the few requests that
+/// were already waiting, and the rest would wait a whole extra fsync: batches alternate between large and
+/// small and the fsync rate, not the callers, sets the pace. So when fewer requests are queued than the last
+/// transaction completed, the writer waits for that many, at most half the last commit's duration (and at
+/// most <see cref="MaxLinger"/>), like PostgreSQL's <c>commit_delay</c> but adaptive. A lone caller never
+/// waits: the last transaction completed one request and one is queued.
+/// </para>
 /// </remarks>
 internal sealed class SqliteWriter : IAsyncDisposable
 {
     private const int QueueCapacity = 16_384;
+    private static readonly TimeSpan MaxLinger = TimeSpan.FromMilliseconds(2);
 
-    // Bounded, so producers faster than the disk wait instead of queueing without limit.
-    private readonly Channel<WriteRequest> _queue = Channel.CreateBounded<WriteRequest>(
-        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-
+    private readonly ConcurrentQueue<WriteRequest> _queue = new();
+    private readonly ManualResetEventSlim _signal = new(false);
     private readonly WriterContext _context;
     private readonly int _maxEventsPerCommit;
     private readonly WriteScope _scope = new();
     private readonly List<WriteRequest> _batch = [];
-    private readonly Task _loop;
+    private readonly Thread _thread;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _count;
+    private int _wakeAt = int.MaxValue;
+    private int _sleeping;
+    private int _closed;
+    private int _exited;
 
     public SqliteWriter(WriterContext context, int maxEventsPerCommit)
     {
         _context = context;
         _maxEventsPerCommit = maxEventsPerCommit;
-        _loop = Task.Run(RunAsync);
+        _thread = new Thread(Run) { IsBackground = true, Name = "attune-sqlite-writer" };
+        _thread.Start();
     }
 
     public Task<T> Enqueue<T>(Func<WriterContext, WriteScope, T> work, int weight, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _closed) != 0, typeof(SqliteStore));
         var request = new WriteRequest<T>(work, weight, cancellationToken);
-        return _queue.Writer.TryWrite(request) ? request.Task : EnqueueWhenRoomAsync(request, cancellationToken);
+
+        // Bounded, so producers faster than the disk wait instead of queueing without limit.
+        return Volatile.Read(ref _count) < QueueCapacity ? Add(request) : EnqueueWhenRoomAsync(request, cancellationToken);
+    }
+
+    /// <summary>Stops accepting requests, lets the writer commit everything queued, then closes.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Interlocked.Exchange(ref _closed, 1);
+        _signal.Set();
+        await _stopped.Task;
+        _context.Dispose();
+        _signal.Dispose();
+    }
+
+    private Task<T> Add<T>(WriteRequest<T> request)
+    {
+        _queue.Enqueue(request);
+        if (Interlocked.Increment(ref _count) >= Volatile.Read(ref _wakeAt) && Interlocked.Exchange(ref _sleeping, 0) == 1)
+        {
+            _signal.Set();
+        }
+
+        if (Volatile.Read(ref _exited) != 0)
+        {
+            // The writer stopped between our check and our enqueue: it will not see this request.
+            FailQueued();
+        }
+
+        return request.Task;
     }
 
     private async Task<T> EnqueueWhenRoomAsync<T>(WriteRequest<T> request, CancellationToken cancellationToken)
     {
+        while (Volatile.Read(ref _count) >= QueueCapacity)
+        {
+            await Task.Delay(1, cancellationToken);
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _closed) != 0, typeof(SqliteStore));
+        }
+
+        return await Add(request);
+    }
+
+    private void Run()
+    {
         try
         {
-            await _queue.Writer.WriteAsync(request, cancellationToken);
-        }
-        catch (ChannelClosedException)
-        {
-            throw new ObjectDisposedException(nameof(SqliteStore), "The store is closed.");
-        }
-
-        return await request.Task;
-    }
-
-    /// <summary>Stops accepting requests, lets the loop commit everything queued, then closes.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        _queue.Writer.TryComplete();
-        await _loop;
-        _context.Dispose();
-    }
-
-    private async Task RunAsync()
-    {
-        var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync())
-        {
-            var weight = 0;
-            _batch.Clear();
-            while (weight < _maxEventsPerCommit && reader.TryRead(out var r))
+            var expected = 0;
+            var lastCommit = TimeSpan.Zero;
+            while (true)
             {
-                if (r.CancellationToken.IsCancellationRequested)
+                if (!WaitFor(1, Timeout.InfiniteTimeSpan))
                 {
-                    r.Fail(new OperationCanceledException(r.CancellationToken));
-                    continue;
+                    break;
                 }
 
-                _batch.Add(r);
-                weight += r.Weight;
+                if (expected > 1 && Volatile.Read(ref _count) < expected)
+                {
+                    WaitFor(expected, TimeSpan.FromTicks(Math.Min(lastCommit.Ticks / 2, MaxLinger.Ticks)));
+                }
+
+                Drain();
+                if (_batch.Count > 0)
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    RunBatch();
+                    lastCommit = Stopwatch.GetElapsedTime(start);
+                    expected = _batch.Count;
+                    _batch.Clear();
+                }
+            }
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _exited, 1);
+            FailQueued();
+            _stopped.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Blocks until at least <paramref name="target"/> requests are queued or <paramref name="timeout"/> passed.
+    /// </summary>
+    /// <returns>False when the writer is closed and nothing is left to write.</returns>
+    private bool WaitFor(int target, TimeSpan timeout)
+    {
+        var deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (Volatile.Read(ref _count) < target)
+        {
+            if (Volatile.Read(ref _closed) != 0)
+            {
+                return Volatile.Read(ref _count) > 0;
             }
 
-            if (_batch.Count > 0)
+            var now = Stopwatch.GetTimestamp();
+            if (now >= deadline)
             {
-                RunBatch();
+                return true;
             }
+
+            _signal.Reset();
+            Volatile.Write(ref _wakeAt, target);
+            Interlocked.Exchange(ref _sleeping, 1);
+
+            // Re-check after announcing the sleep: a producer that enqueued before it saw the flag did not signal.
+            if (Volatile.Read(ref _count) < target && Volatile.Read(ref _closed) == 0)
+            {
+                var wait = deadline == long.MaxValue ? Timeout.Infinite : (int)Math.Max(1, (deadline - now) * 1000 / Stopwatch.Frequency);
+                _signal.Wait(wait);
+            }
+
+            Interlocked.Exchange(ref _sleeping, 0);
+            Volatile.Write(ref _wakeAt, int.MaxValue);
+        }
+
+        return true;
+    }
+
+    private void Drain()
+    {
+        var weight = 0;
+        while (weight < _maxEventsPerCommit && _queue.TryDequeue(out var r))
+        {
+            Interlocked.Decrement(ref _count);
+            if (r.CancellationToken.IsCancellationRequested)
+            {
+                r.Fail(new OperationCanceledException(r.CancellationToken));
+                continue;
+            }
+
+            _batch.Add(r);
+            weight += r.Weight;
+        }
+    }
+
+    private void FailQueued()
+    {
+        while (_queue.TryDequeue(out var r))
+        {
+            Interlocked.Decrement(ref _count);
+            r.Fail(new ObjectDisposedException(nameof(SqliteStore), "The store is closed."));
         }
     }
 

@@ -7,16 +7,7 @@ namespace Attune.Storage.Sqlite.Writing;
 /// <summary>The writer connection, its prepared statements and the key caches; touched by the writer loop only.</summary>
 internal sealed class WriterContext : IDisposable
 {
-    private readonly SqliteCommand _insertEvent;
-    private readonly SqliteParameter _pUser;
-    private readonly SqliteParameter _pItem;
-    private readonly SqliteParameter _pType;
-    private readonly SqliteParameter _pValue;
-    private readonly SqliteParameter _pTs;
-    private readonly SqliteParameter _pSession;
-    private readonly SqliteParameter _pContext;
-    private readonly SqliteParameter _pProperties;
-    private readonly SqliteParameter _pKey;
+    private readonly RawStatement _insertEvent;
     private readonly SqliteCommand _addTypeCount;
     private readonly SqliteParameter _pCountType;
     private readonly SqliteParameter _pCountDelta;
@@ -39,21 +30,11 @@ internal sealed class WriterContext : IDisposable
         Items = new KeyMap(connection, "item_map", "key", keepReverse: false);
         Types = new KeyMap(connection, "type_map", "name", keepReverse: true);
 
-        _insertEvent = Prepare("""
+        _insertEvent = new RawStatement(connection, """
             INSERT INTO events(user_id, item_id, type_id, value, ts, session, context, properties, event_key)
-            VALUES ($u, $i, $t, $v, $ts, $s, $c, $p, $k)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
             ON CONFLICT(event_key) WHERE event_key IS NOT NULL DO NOTHING
             """);
-        _pUser = _insertEvent.Parameters.Add("$u", SqliteType.Integer);
-        _pItem = _insertEvent.Parameters.Add("$i", SqliteType.Integer);
-        _pType = _insertEvent.Parameters.Add("$t", SqliteType.Integer);
-        _pValue = _insertEvent.Parameters.Add("$v", SqliteType.Real);
-        _pTs = _insertEvent.Parameters.Add("$ts", SqliteType.Integer);
-        _pSession = _insertEvent.Parameters.Add("$s", SqliteType.Text);
-        _pContext = _insertEvent.Parameters.Add("$c", SqliteType.Text);
-        _pProperties = _insertEvent.Parameters.Add("$p", SqliteType.Text);
-        _pKey = _insertEvent.Parameters.Add("$k", SqliteType.Text);
-        _insertEvent.Prepare();
 
         _addTypeCount = Prepare("UPDATE type_map SET events = events + $d WHERE id = $id");
         _pCountDelta = _addTypeCount.Parameters.Add("$d", SqliteType.Integer);
@@ -167,25 +148,26 @@ internal sealed class WriterContext : IDisposable
             var userId = Users.GetOrAdd(e.UserId, scope, out var newUser);
             var itemId = 0L;
             var newItem = false;
+            var insert = _insertEvent;
             if (e.ItemId is not null)
             {
                 itemId = Items.GetOrAdd(e.ItemId, scope, out newItem);
-                _pItem.Value = itemId;
+                insert.Bind(2, itemId);
             }
             else
             {
-                _pItem.Value = DBNull.Value;
+                insert.BindNull(2);
             }
 
-            _pUser.Value = userId;
-            _pType.Value = typeId;
-            _pValue.Value = e.Value is { } v ? v : DBNull.Value;
-            _pTs.Value = ts;
-            _pSession.Value = (object?)e.SessionId ?? DBNull.Value;
-            _pContext.Value = (object?)JsonColumns.Write(e.Context) ?? DBNull.Value;
-            _pProperties.Value = (object?)JsonColumns.Write(e.Properties) ?? DBNull.Value;
-            _pKey.Value = (object?)e.Id ?? DBNull.Value;
-            if (_insertEvent.ExecuteNonQuery() == 1)
+            insert.Bind(1, userId);
+            insert.Bind(3, typeId);
+            insert.Bind(4, e.Value);
+            insert.Bind(5, ts);
+            insert.Bind(6, e.SessionId);
+            BindJson(7, JsonColumns.TryWriteUtf8(e.Context, out var context), context);
+            BindJson(8, JsonColumns.TryWriteUtf8(e.Properties, out var properties), properties);
+            insert.Bind(9, e.Id);
+            if (insert.Execute() == 1)
             {
                 accepted++;
                 scope.Request.AddEvent(typeId, ts);
@@ -209,6 +191,18 @@ internal sealed class WriterContext : IDisposable
         return new AppendResult(accepted, events.Count - accepted) { DuplicateIndices = duplicates };
     }
 
+    private void BindJson(int index, bool present, ReadOnlySpan<byte> utf8)
+    {
+        if (present)
+        {
+            _insertEvent.BindUtf8(index, utf8);
+        }
+        else
+        {
+            _insertEvent.BindNull(index);
+        }
+    }
+
     public SqliteCommand Command(string sql)
     {
         var cmd = Connection.CreateCommand();
@@ -221,7 +215,8 @@ internal sealed class WriterContext : IDisposable
         Users.Dispose();
         Items.Dispose();
         Types.Dispose();
-        foreach (var c in new[] { _insertEvent, _addTypeCount, _setBounds, _clearBounds, _begin, _commit, _rollback, _savepoint, _release, _rollbackTo })
+        _insertEvent.Dispose();
+        foreach (var c in new[] { _addTypeCount, _setBounds, _clearBounds, _begin, _commit, _rollback, _savepoint, _release, _rollbackTo })
         {
             c.Dispose();
         }

@@ -77,6 +77,50 @@ public sealed class SqliteStoreTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task Open_upgrades_a_version_1_database_to_the_narrow_user_index_and_keeps_its_events()
+    {
+        var dataDir = Path.Combine(_dir.Path, "data");
+        await using (var store = await SqliteStore.OpenAsync(dataDir))
+        {
+            await store.Events.AppendAsync([Ev("a", "u1", "i1", 20), Ev("b", "u2", "i1", 5), Ev("c", "u1", "i2", 10)]);
+        }
+
+        // Put the database back into its version 1 shape, as an older Attune left it.
+        using (var c = Raw(DbPath))
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = """
+                DROP INDEX events_user;
+                CREATE INDEX events_user_ts ON events(user_id, ts);
+                DELETE FROM schema_migrations WHERE version > 1;
+                """;
+            cmd.ExecuteNonQuery();
+        }
+
+        await using (var store = await SqliteStore.OpenAsync(dataDir))
+        {
+            Assert.Equal(2, await store.GetSchemaVersionAsync());
+            var u1 = new List<Event>();
+            await foreach (var e in store.Events.ReadUserAsync("u1"))
+            {
+                u1.Add(e);
+            }
+
+            Assert.Equal(["c", "a"], u1.Select(e => e.Id));
+            var again = await store.Events.AppendAsync([Ev("a", "u1", "i1", 20), Ev("d", "u1", "i1", 30)]);
+            Assert.Equal(1, again.Accepted);
+            Assert.Equal(1, again.Duplicates);
+            Assert.True(await store.Users.EraseAsync("u1"));
+            Assert.Equal(1, (await store.Events.GetStatsAsync()).Events);
+        }
+
+        using var check = Raw(DbPath);
+        Assert.Equal(0, Scalar(check, "SELECT count(*) FROM sqlite_master WHERE name = 'events_user_ts'"));
+        Assert.Equal(1, Scalar(check, "SELECT count(*) FROM sqlite_master WHERE name = 'events_user'"));
+        Assert.Equal(1, Scalar(check, "SELECT count(*) FROM events"));
+    }
+
+    [Fact]
     public async Task Open_refuses_a_database_with_a_newer_schema_and_leaves_it_untouched()
     {
         await (await SqliteStore.OpenAsync(Path.Combine(_dir.Path, "data"))).DisposeAsync();
