@@ -160,8 +160,12 @@ internal sealed record HttpIngestOptions(
 }
 
 /// <summary>One measured load: how many requests and events, how long, and each request's latency.</summary>
-internal sealed record Row(string Phase, string Endpoint, int Requests, long Events, double Seconds, long[] LatencyTicks, int Failures)
+/// <param name="CpuSeconds">Processor time of the whole process (server and clients) during the load: on a busy
+/// machine this moves less than the wall time, so it is the figure to compare between runs.</param>
+internal sealed record Row(string Phase, string Endpoint, int Requests, long Events, double Seconds, long[] LatencyTicks, int Failures, double CpuSeconds)
 {
+    public double CpuMicrosPerEvent => CpuSeconds * 1e6 / Events;
+
     public double EventsPerSecond => Events / Seconds;
 
     public double RequestsPerSecond => Requests / Seconds;
@@ -233,6 +237,7 @@ internal static class Load
         var failures = 0;
         long events = 0;
         var eventsPerBody = Bodies.EventsIn(bodies[0]);
+        var cpu = Environment.CpuUsage.TotalTime;
         var start = Stopwatch.GetTimestamp();
         var workers = Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
         {
@@ -257,7 +262,8 @@ internal static class Load
         })).ToArray();
         await Task.WhenAll(workers);
         var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        return new Row(string.Empty, url, bodies.Length, events, seconds, latencies, failures);
+        var cpuSeconds = (Environment.CpuUsage.TotalTime - cpu).TotalSeconds;
+        return new Row(string.Empty, url, bodies.Length, events, seconds, latencies, failures, cpuSeconds);
     }
 }
 
@@ -265,13 +271,13 @@ internal static class Report
 {
     public static void Print(List<Row> rows, HttpIngestOptions o, CeilingResult ceiling)
     {
-        Console.WriteLine("| phase | endpoint | clients | requests | events | seconds | events/s | requests/s | p50 ms | p99 ms | failed |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| phase | endpoint | clients | requests | events | seconds | events/s | requests/s | p50 ms | p99 ms | failed | CPU us/event |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
         {
             var clients = r.Phase.StartsWith("batched", StringComparison.Ordinal) ? o.BatchClients : o.SingleClients;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.Phase} | {r.Endpoint} | {clients} | {r.Requests} | {r.Events} | {r.Seconds:F2} | {r.EventsPerSecond:N0} | {r.RequestsPerSecond:N0} | {r.PercentileMs(0.50):F2} | {r.PercentileMs(0.99):F2} | {r.Failures} |"));
+                $"| {r.Phase} | {r.Endpoint} | {clients} | {r.Requests} | {r.Events} | {r.Seconds:F2} | {r.EventsPerSecond:N0} | {r.RequestsPerSecond:N0} | {r.PercentileMs(0.50):F2} | {r.PercentileMs(0.99):F2} | {r.Failures} | {r.CpuMicrosPerEvent:F1} |"));
         }
 
         Console.WriteLine();
@@ -288,10 +294,10 @@ internal static class Report
 
         Console.WriteLine();
         var batchedStore = rows.First(r => r.Phase.StartsWith("batched", StringComparison.Ordinal) && r.Endpoint.StartsWith("store", StringComparison.Ordinal));
-        Console.WriteLine("| raw SQLite INSERT ceiling (same run) | events | seconds | events/s | batched HTTP store / ceiling |");
-        Console.WriteLine("|---|---:|---:|---:|---:|");
+        Console.WriteLine("| raw SQLite INSERT ceiling (same run) | events | seconds | events/s | batched HTTP store / ceiling | CPU us/event |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| 100k rows/tx, WAL, synchronous=FULL | {ceiling.Events} | {ceiling.Elapsed.TotalSeconds:F2} | {ceiling.EventsPerSecond:N0} | {batchedStore.EventsPerSecond / ceiling.EventsPerSecond:P1} |"));
+            $"| 100k rows/tx, WAL, synchronous=FULL | {ceiling.Events} | {ceiling.Elapsed.TotalSeconds:F2} | {ceiling.EventsPerSecond:N0} | {batchedStore.EventsPerSecond / ceiling.EventsPerSecond:P1} | {ceiling.CpuMicrosPerEvent:F1} |"));
         Console.WriteLine();
         Console.WriteLine(Scenarios.MachineLine());
     }

@@ -6,9 +6,12 @@ namespace Attune.Benchmarks.Storage;
 
 /// <param name="Events">Rows inserted.</param>
 /// <param name="Elapsed">Wall time of the inserts and commits (data generation excluded).</param>
-public sealed record CeilingResult(int Events, TimeSpan Elapsed)
+/// <param name="Cpu">Processor time of the process meanwhile.</param>
+public sealed record CeilingResult(int Events, TimeSpan Elapsed, TimeSpan Cpu)
 {
     public double EventsPerSecond => Events / Elapsed.TotalSeconds;
+
+    public double CpuMicrosPerEvent => Cpu.TotalMicroseconds / Events;
 }
 
 /// <summary>
@@ -71,6 +74,7 @@ public static class RawSqliteCeiling
         {
             var rng = new Random(7);
             var start = 1_767_225_600_000L;
+            var cpu = Environment.CpuUsage.TotalTime;
             var watch = Stopwatch.StartNew();
             for (var row = 0; row < events;)
             {
@@ -96,7 +100,7 @@ public static class RawSqliteCeiling
                 Execute(c, "COMMIT");
             }
 
-            return new CeilingResult(events, watch.Elapsed);
+            return new CeilingResult(events, watch.Elapsed, Environment.CpuUsage.TotalTime - cpu);
         }
     }
 

@@ -30,17 +30,17 @@ public sealed class StorageAppendScenario : IScenario
         var batched = await RunBatchedAsync(events, batchSize, sync);
         var concurrent = await RunConcurrentAsync(single, concurrency, sync);
 
-        Console.WriteLine($"| storage-append (synchronous={sync}) | events | seconds | events/s | % of ceiling | p50 ms | p99 ms |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
-        Console.WriteLine(Row("raw SQLite INSERT ceiling (100k/tx)", ceiling.Events, ceiling.Elapsed, ceiling.EventsPerSecond, null, ceiling.EventsPerSecond));
-        Console.WriteLine(Row($"SqliteStore.AppendAsync, {batchSize:N0}/call", batched.Events, batched.Elapsed, batched.Rate, batched.Latencies, ceiling.EventsPerSecond));
-        Console.WriteLine(Row($"SqliteStore.AppendAsync, 1/call, {concurrency} callers", concurrent.Events, concurrent.Elapsed, concurrent.Rate, concurrent.Latencies, ceiling.EventsPerSecond));
+        Console.WriteLine($"| storage-append (synchronous={sync}) | events | seconds | events/s | % of ceiling | p50 ms | p99 ms | CPU us/event |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine(Row("raw SQLite INSERT ceiling (100k/tx)", ceiling.Events, ceiling.Elapsed, ceiling.EventsPerSecond, null, ceiling.EventsPerSecond, ceiling.Cpu));
+        Console.WriteLine(Row($"SqliteStore.AppendAsync, {batchSize:N0}/call", batched.Events, batched.Elapsed, batched.Rate, batched.Latencies, ceiling.EventsPerSecond, batched.Cpu));
+        Console.WriteLine(Row($"SqliteStore.AppendAsync, 1/call, {concurrency} callers", concurrent.Events, concurrent.Elapsed, concurrent.Rate, concurrent.Latencies, ceiling.EventsPerSecond, concurrent.Cpu));
         Console.WriteLine();
         Console.WriteLine(Scenarios.MachineLine());
         return 0;
     }
 
-    private sealed record Run(int Events, TimeSpan Elapsed, double[] Latencies)
+    private sealed record Run(int Events, TimeSpan Elapsed, double[] Latencies, TimeSpan Cpu)
     {
         public double Rate => Events / Elapsed.TotalSeconds;
     }
@@ -53,6 +53,7 @@ public sealed class StorageAppendScenario : IScenario
         {
             await using var store = await SqliteStore.OpenAsync(dir, new SqliteStoreOptions(sync));
             var latencies = new double[(events + batchSize - 1) / batchSize];
+            var cpu = Environment.CpuUsage.TotalTime;
             var watch = Stopwatch.StartNew();
             for (var b = 0; b < latencies.Length; b++)
             {
@@ -62,7 +63,7 @@ public sealed class StorageAppendScenario : IScenario
                 latencies[b] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
             }
 
-            return new Run(events, watch.Elapsed, latencies);
+            return new Run(events, watch.Elapsed, latencies, Environment.CpuUsage.TotalTime - cpu);
         }
         finally
         {
@@ -79,6 +80,7 @@ public sealed class StorageAppendScenario : IScenario
             await using var store = await SqliteStore.OpenAsync(dir, new SqliteStoreOptions(sync));
             var latencies = new double[events];
             var next = -1;
+            var cpu = Environment.CpuUsage.TotalTime;
             var watch = Stopwatch.StartNew();
             await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
             {
@@ -92,7 +94,7 @@ public sealed class StorageAppendScenario : IScenario
                     latencies[i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
                 }
             })));
-            return new Run(events, watch.Elapsed, latencies);
+            return new Run(events, watch.Elapsed, latencies, Environment.CpuUsage.TotalTime - cpu);
         }
         finally
         {
@@ -117,7 +119,7 @@ public sealed class StorageAppendScenario : IScenario
         return all;
     }
 
-    private static string Row(string name, int events, TimeSpan elapsed, double rate, double[]? latencies, double ceiling)
+    private static string Row(string name, int events, TimeSpan elapsed, double rate, double[]? latencies, double ceiling, TimeSpan cpu)
     {
         var p50 = "-";
         var p99 = "-";
@@ -129,7 +131,7 @@ public sealed class StorageAppendScenario : IScenario
         }
 
         return string.Create(CultureInfo.InvariantCulture,
-            $"| {name} | {events:N0} | {elapsed.TotalSeconds:F2} | {rate:N0} | {100 * rate / ceiling:F0}% | {p50} | {p99} |");
+            $"| {name} | {events:N0} | {elapsed.TotalSeconds:F2} | {rate:N0} | {100 * rate / ceiling:F0}% | {p50} | {p99} | {cpu.TotalMicroseconds / events:F1} |");
     }
 
     private static int IntOption(string[] args, string name, int fallback)

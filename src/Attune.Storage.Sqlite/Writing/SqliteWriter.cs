@@ -30,7 +30,9 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private static readonly TimeSpan MaxLinger = TimeSpan.FromMilliseconds(2);
 
     private readonly ConcurrentQueue<WriteRequest> _queue = new();
-    private readonly ManualResetEventSlim _signal = new(false);
+    // No spinning: the writer waits for requests or a commit's worth of linger (about a millisecond), and
+    // spinning for that long would take a core from the threads that parse the requests it waits for.
+    private readonly ManualResetEventSlim _signal = new(false, spinCount: 1);
     private readonly WriterContext _context;
     private readonly int _maxEventsPerCommit;
     private readonly WriteScope _scope = new();
