@@ -121,6 +121,42 @@ public sealed class SqliteStoreTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task Appends_racing_with_dispose_are_either_stored_or_refused_and_none_hangs()
+    {
+        var dataDir = Path.Combine(_dir.Path, "data");
+        var store = await SqliteStore.OpenAsync(dataDir);
+        var acknowledged = 0;
+        var refused = 0;
+        var producers = Enumerable.Range(0, 8).Select(p => Task.Run(async () =>
+        {
+            for (var k = 0; ; k++)
+            {
+                try
+                {
+                    await store.Events.AppendAsync([Ev($"p{p}-{k}", $"u{p}", "i1", k)]);
+                    Interlocked.Increment(ref acknowledged);
+                }
+                catch (ObjectDisposedException)
+                {
+                    Interlocked.Increment(ref refused);
+                    return;
+                }
+            }
+        })).ToList();
+        while (Volatile.Read(ref acknowledged) < 200)
+        {
+            await Task.Delay(5);
+        }
+
+        await store.DisposeAsync();
+        await Task.WhenAll(producers).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(8, refused);
+        await using var reopened = await SqliteStore.OpenAsync(dataDir);
+        Assert.Equal(acknowledged, (await reopened.Events.GetStatsAsync()).Events);
+    }
+
+    [Fact]
     public async Task Open_refuses_a_database_with_a_newer_schema_and_leaves_it_untouched()
     {
         await (await SqliteStore.OpenAsync(Path.Combine(_dir.Path, "data"))).DisposeAsync();
