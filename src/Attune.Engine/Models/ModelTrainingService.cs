@@ -85,10 +85,14 @@ public sealed class ModelTrainingService : BackgroundService, IEventObserver
         }
     }
 
-    /// <summary>Runs a training now on the caller's task (the CLI, a start-up training) and returns its outcome.</summary>
-    public async Task<TrainingRunInfo> TrainNowAsync(TrainingRequest request, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs a training now on the caller's task (the CLI, a start-up training) and returns its outcome;
+    /// <paramref name="started"/> receives the run first, e.g. to show its progress.
+    /// </summary>
+    public async Task<TrainingRunInfo> TrainNowAsync(TrainingRequest request, Action<TrainingRun>? started = null, CancellationToken cancellationToken = default)
     {
         var run = Register(request);
+        started?.Invoke(run);
         await ExecuteRunAsync(run, cancellationToken);
         return run.Info;
     }
@@ -229,7 +233,11 @@ public sealed class ModelTrainingService : BackgroundService, IEventObserver
             var message = $"Skipped: the store holds {snapshot.Count} interactions, Models:MinEvents is {options.MinEvents}.";
             run.Finish(TrainingStatus.Skipped, _time.GetUtcNow(), error: message);
             _logger.LogInformation("Training run {Run}: {Message}", run.Id, message);
-            _registry.Record(ModelHistoryKinds.Skipped, null, run.Id, message);
+            if (run.Request.Trigger != "start")
+            {
+                // Every start of an empty server would add one; the run itself still shows it.
+                _registry.Record(ModelHistoryKinds.Skipped, null, run.Id, message);
+            }
             return;
         }
 
