@@ -10,10 +10,17 @@ namespace Attune.Engine.Models;
 /// <remarks>
 /// Every activation loads and verifies the version completely before the swap, and the swap itself is the single
 /// reference exchange of <see cref="ActiveModel.Activate"/>, so a request never waits for a load and never sees half a
-/// model. Writers (activate, promote, prune) are serialized so that <c>active.json</c> always names the model in memory.
+/// model. Registered <see cref="IModelWarmup"/>s run on the new model before the swap, too. Writers (activate, promote, prune) are serialized so that <c>active.json</c> always names the model in memory.
 /// </remarks>
-public sealed class ModelRegistry(ModelStore store, ActiveModel active, ModelsOptions options, ILogger<ModelRegistry> logger, TimeProvider? time = null)
+public sealed class ModelRegistry(
+    ModelStore store,
+    ActiveModel active,
+    ModelsOptions options,
+    ILogger<ModelRegistry> logger,
+    IEnumerable<IModelWarmup>? warmups = null,
+    TimeProvider? time = null)
 {
+    private readonly IModelWarmup[] _warmups = warmups?.ToArray() ?? [];
     private readonly SemaphoreSlim _writers = new(1, 1);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -59,7 +66,7 @@ public sealed class ModelRegistry(ModelStore store, ActiveModel active, ModelsOp
             ServingModel model;
             try
             {
-                model = await Task.Run(() => store.Load(version, cancellationToken), cancellationToken);
+                model = await Task.Run(() => Warm(store.Load(version, cancellationToken), cancellationToken), cancellationToken);
             }
             catch (ModelArtifactException ex)
             {
@@ -112,7 +119,7 @@ public sealed class ModelRegistry(ModelStore store, ActiveModel active, ModelsOp
             return current;
         }
 
-        var model = await Task.Run(() => store.Load(version, cancellationToken), cancellationToken);
+        var model = await Task.Run(() => Warm(store.Load(version, cancellationToken), cancellationToken), cancellationToken);
         await _writers.WaitAsync(cancellationToken);
         try
         {
@@ -145,6 +152,7 @@ public sealed class ModelRegistry(ModelStore store, ActiveModel active, ModelsOp
     /// <summary>Makes a just-saved version (already in memory, so nothing is loaded) the active one.</summary>
     public async Task PromoteAsync(ServingModel saved, CancellationToken cancellationToken = default)
     {
+        Warm(saved, cancellationToken);
         await _writers.WaitAsync(cancellationToken);
         try
         {
@@ -177,6 +185,16 @@ public sealed class ModelRegistry(ModelStore store, ActiveModel active, ModelsOp
         }
     }
 
+    private ServingModel Warm(ServingModel model, CancellationToken cancellationToken)
+    {
+        foreach (var warmup in _warmups)
+        {
+            warmup.Prepare(model, cancellationToken);
+        }
+
+        return model;
+    }
+
     /// <summary>Appends to the history file; a failure to record is logged, never thrown (the model itself is fine).</summary>
     public void Record(string kind, string? version, string? runId, string message, PromotionDecision? decision = null)
     {
@@ -189,4 +207,14 @@ public sealed class ModelRegistry(ModelStore store, ActiveModel active, ModelsOp
             logger.LogWarning(ex, "Could not record model history ({Kind} {Version}).", kind, version);
         }
     }
+}
+
+/// <summary>
+/// Work that must be done on a model version before it serves (building an ANN index, warming caches keyed by
+/// version): the registry calls every registered warmup after loading and before the swap, off the request path.
+/// A warmup that throws stops the activation; the active model stays.
+/// </summary>
+public interface IModelWarmup
+{
+    void Prepare(ServingModel model, CancellationToken cancellationToken);
 }

@@ -211,8 +211,10 @@ public sealed class ModelTrainingService : BackgroundService, IEventObserver
             _logger.LogInformation("Training run {Run} cancelled.", run.Id);
             throw;
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or OutOfMemoryException or InvalidDataException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Any failure (a store error, a numerical refusal, a bug) ends this run only: an exception escaping the
+            // background service would stop the whole server.
             run.Finish(TrainingStatus.Failed, _time.GetUtcNow(), error: ex.Message);
             _logger.LogError(ex, "Training run {Run} failed; the active model is unchanged.", run.Id);
             _registry.Record(ModelHistoryKinds.Failed, null, run.Id, $"Training failed: {ex.Message}");
