@@ -119,7 +119,8 @@ public sealed class ModelRegistry(
             return current;
         }
 
-        var model = await Task.Run(() => Warm(store.Load(version, cancellationToken), cancellationToken), cancellationToken);
+        // On a lowest-priority thread: the server keeps answering with the current model meanwhile, and should win the cores.
+        var model = await LowPriority.Run(() => Warm(store.Load(version, cancellationToken), cancellationToken), "attune-model-load");
         await _writers.WaitAsync(cancellationToken);
         try
         {
