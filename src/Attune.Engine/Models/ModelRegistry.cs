@@ -10,7 +10,8 @@ namespace Attune.Engine.Models;
 /// <remarks>
 /// Every activation loads and verifies the version completely before the swap, and the swap itself is the single
 /// reference exchange of <see cref="ActiveModel.Activate"/>, so a request never waits for a load and never sees half a
-/// model. Registered <see cref="IModelWarmup"/>s run on the new model before the swap, too. Writers (activate, promote, prune) are serialized so that <c>active.json</c> always names the model in memory.
+/// model. Registered <see cref="IModelWarmup"/>s run on the new model before the swap, too. Writers (activate,
+/// promote, prune) are serialized so that <c>active.json</c> always names the model in memory.
 /// </remarks>
 public sealed class ModelRegistry(
     ModelStore store,
@@ -66,7 +67,7 @@ public sealed class ModelRegistry(
             ServingModel model;
             try
             {
-                model = await Task.Run(() => Warm(store.Load(version, cancellationToken), cancellationToken), cancellationToken);
+                model = await Task.Run(() => store.Load(version, cancellationToken), cancellationToken);
             }
             catch (ModelArtifactException ex)
             {
@@ -75,6 +76,7 @@ public sealed class ModelRegistry(
                 continue;
             }
 
+            await WarmAsync(model, cancellationToken);
             await _writers.WaitAsync(cancellationToken);
             try
             {
@@ -120,7 +122,8 @@ public sealed class ModelRegistry(
         }
 
         // On a lowest-priority thread: the server keeps answering with the current model meanwhile, and should win the cores.
-        var model = await LowPriority.Run(() => Warm(store.Load(version, cancellationToken), cancellationToken), "attune-model-load");
+        var model = await LowPriority.Run(() => store.Load(version, cancellationToken), "attune-model-load");
+        await WarmAsync(model, cancellationToken);
         await _writers.WaitAsync(cancellationToken);
         try
         {
@@ -153,7 +156,7 @@ public sealed class ModelRegistry(
     /// <summary>Makes a just-saved version (already in memory, so nothing is loaded) the active one.</summary>
     public async Task PromoteAsync(ServingModel saved, CancellationToken cancellationToken = default)
     {
-        Warm(saved, cancellationToken);
+        await WarmAsync(saved, cancellationToken);
         await _writers.WaitAsync(cancellationToken);
         try
         {
@@ -186,14 +189,12 @@ public sealed class ModelRegistry(
         }
     }
 
-    private ServingModel Warm(ServingModel model, CancellationToken cancellationToken)
+    private async Task WarmAsync(ServingModel model, CancellationToken cancellationToken)
     {
         foreach (var warmup in _warmups)
         {
-            warmup.Prepare(model, cancellationToken);
+            await warmup.PrepareAsync(model, cancellationToken);
         }
-
-        return model;
     }
 
     /// <summary>Appends to the history file; a failure to record is logged, never thrown (the model itself is fine).</summary>
@@ -217,5 +218,5 @@ public sealed class ModelRegistry(
 /// </summary>
 public interface IModelWarmup
 {
-    void Prepare(ServingModel model, CancellationToken cancellationToken);
+    Task PrepareAsync(ServingModel model, CancellationToken cancellationToken);
 }

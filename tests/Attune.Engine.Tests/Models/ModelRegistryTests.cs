@@ -135,11 +135,15 @@ public sealed class ModelWarmupTests
     {
         public List<(string Preparing, string? ServingMeanwhile)> Seen { get; } = [];
 
-        public void Prepare(ServingModel model, CancellationToken cancellationToken) => Seen.Add((model.Version, active.Current?.Version));
+        public Task PrepareAsync(ServingModel model, CancellationToken cancellationToken)
+        {
+            Seen.Add((model.Version, active.Current?.Version));
+            return Task.CompletedTask;
+        }
     }
 
     private sealed class FailingWarmup : IModelWarmup
     {
-        public void Prepare(ServingModel model, CancellationToken cancellationToken) => throw new InvalidOperationException("index build failed");
+        public Task PrepareAsync(ServingModel model, CancellationToken cancellationToken) => Task.FromException(new InvalidOperationException("index build failed"));
     }
 }
