@@ -21,6 +21,9 @@ public sealed record AttuneOptions
 
     public AuthOptions Auth { get; init; } = new();
 
+    /// <summary>The model registry and the background trainer.</summary>
+    public ModelsOptions Models { get; init; } = new();
+
     /// <summary>Weight and polarity overrides by event type name; unlisted types keep their defaults.</summary>
     public IReadOnlyDictionary<string, EventTypeOptions> EventTypes { get; init; } =
         new Dictionary<string, EventTypeOptions>(StringComparer.Ordinal);
@@ -41,6 +44,7 @@ public sealed record AttuneOptions
         Storage.Validate(errors);
         Limits.Validate(errors);
         Auth.Validate(errors);
+        Models.Validate(errors);
         foreach (var (name, type) in EventTypes)
         {
             if (!Ids.IsValid(name))
@@ -69,6 +73,7 @@ public sealed record AttuneOptions
             .Append(", Storage = ").Append(Storage)
             .Append(", Limits = ").Append(Limits)
             .Append(", Auth = ").Append(Auth)
+            .Append(", Models = ").Append(Models)
             .Append(", EventTypes = [");
         var first = true;
         foreach (var (name, type) in EventTypes.OrderBy(kv => kv.Key, StringComparer.Ordinal))
