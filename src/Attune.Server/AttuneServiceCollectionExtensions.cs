@@ -35,6 +35,7 @@ public static class AttuneServiceCollectionExtensions
         });
         services.TryAddSingleton<ApiServices>();
         services.TryAddSingleton<ApiKeyAuthentication>();
+        services.AddAttuneExperiments();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<AttuneExceptionHandler>();

@@ -23,6 +23,7 @@ public sealed record AttuneOptions
 
     /// <summary>The model registry and the background trainer.</summary>
     public ModelsOptions Models { get; init; } = new();
+    public ExperimentOptions Experiments { get; init; } = new();
 
     /// <summary>Weight and polarity overrides by event type name; unlisted types keep their defaults.</summary>
     public IReadOnlyDictionary<string, EventTypeOptions> EventTypes { get; init; } =
@@ -45,6 +46,7 @@ public sealed record AttuneOptions
         Limits.Validate(errors);
         Auth.Validate(errors);
         Models.Validate(errors);
+        Experiments.Validate(errors);
         foreach (var (name, type) in EventTypes)
         {
             if (!Ids.IsValid(name))
@@ -74,6 +76,7 @@ public sealed record AttuneOptions
             .Append(", Limits = ").Append(Limits)
             .Append(", Auth = ").Append(Auth)
             .Append(", Models = ").Append(Models)
+            .Append(", Experiments = ").Append(Experiments)
             .Append(", EventTypes = [");
         var first = true;
         foreach (var (name, type) in EventTypes.OrderBy(kv => kv.Key, StringComparer.Ordinal))
