@@ -1,4 +1,5 @@
 using Attune.Engine.Feedback;
+using Attune.Server.Campaigns;
 using Attune.Engine.Options;
 using Attune.Server.Endpoints;
 using Attune.Server.Hosting;
@@ -35,6 +36,7 @@ public static class AttuneServiceCollectionExtensions
         });
         services.TryAddSingleton<ApiServices>();
         services.TryAddSingleton<ApiKeyAuthentication>();
+        services.AddAttuneCampaigns();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<AttuneExceptionHandler>();

@@ -53,7 +53,7 @@ public sealed record FrequencyCapDefinition(int? Max, TimeSpan? Period);
 /// <summary>The persisted file: every campaign, in id order.</summary>
 public sealed record CampaignFile(int Version, IReadOnlyList<CampaignDefinition> Campaigns);
 
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, WriteIndented = false)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, WriteIndented = false, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(CampaignDefinition))]
 [JsonSerializable(typeof(CampaignFile))]
 [JsonSerializable(typeof(List<CampaignDefinition>))]
