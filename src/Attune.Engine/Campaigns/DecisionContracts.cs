@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Attune.Core;
 using Attune.Engine.Profiles;
 
@@ -30,6 +31,7 @@ public sealed record Decision(
     string? Reason,
     string? Detail)
 {
+    [JsonIgnore]
     public bool ShowsSomething => DecisionId is not null;
 
     public static Decision Nothing(string placement, string reason, string detail, string? campaignId = null) =>
