@@ -21,6 +21,10 @@ public sealed record AttuneOptions
 
     public AuthOptions Auth { get; init; } = new();
 
+    public ProfileOptions Profiles { get; init; } = new();
+
+    public DataQualityOptions Quality { get; init; } = new();
+
     /// <summary>Weight and polarity overrides by event type name; unlisted types keep their defaults.</summary>
     public IReadOnlyDictionary<string, EventTypeOptions> EventTypes { get; init; } =
         new Dictionary<string, EventTypeOptions>(StringComparer.Ordinal);
@@ -41,6 +45,8 @@ public sealed record AttuneOptions
         Storage.Validate(errors);
         Limits.Validate(errors);
         Auth.Validate(errors);
+        Profiles.Validate(errors);
+        Quality.Validate(errors);
         foreach (var (name, type) in EventTypes)
         {
             if (!Ids.IsValid(name))
@@ -69,6 +75,8 @@ public sealed record AttuneOptions
             .Append(", Storage = ").Append(Storage)
             .Append(", Limits = ").Append(Limits)
             .Append(", Auth = ").Append(Auth)
+            .Append(", Profiles = ").Append(Profiles)
+            .Append(", Quality = ").Append(Quality)
             .Append(", EventTypes = [");
         var first = true;
         foreach (var (name, type) in EventTypes.OrderBy(kv => kv.Key, StringComparer.Ordinal))
