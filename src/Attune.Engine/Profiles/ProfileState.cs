@@ -113,7 +113,7 @@ internal sealed class ProfileState(string userId)
     {
         var minute = Math.DivRem(ms, 60_000, out var rem) - (rem < 0 ? 1 : 0);
         var retention = Math.Max(1, rules.RetentionMs / 60_000);
-        if (minute < MaxMinute - retention)
+        if (MaxMinute != long.MinValue && minute < MaxMinute - retention)
         {
             return 0;
         }
@@ -146,7 +146,7 @@ internal sealed class ProfileState(string userId)
         var w = rules.DuplicateWindowMs;
         var bucket = Math.DivRem(ms, w, out var rem) - (rem < 0 ? 1 : 0);
         var retention = Math.Max(1, rules.RetentionMs / w);
-        if (bucket < MaxBucket - retention)
+        if (MaxBucket != long.MinValue && bucket < MaxBucket - retention)
         {
             return false;
         }
