@@ -128,9 +128,27 @@ public sealed class CampaignPolicies(string directory)
     {
         foreach (var id in _policies.Keys)
         {
-            if (snapshot.Get(id) is null && _policies.TryRemove(id, out _))
+            if (snapshot.Get(id) is null)
             {
-                File.Delete(PathOf(id));
+                _policies.TryRemove(id, out _);
+            }
+        }
+
+        if (!Directory.Exists(DirectoryPath))
+        {
+            return;
+        }
+
+        // Also state saved before a restart and never loaded since.
+        var keep = snapshot.All.Select(c => PathOf(c.Id)).ToHashSet(StringComparer.Ordinal);
+        lock (_saveGate)
+        {
+            foreach (var file in Directory.GetFiles(DirectoryPath, "*.bandit"))
+            {
+                if (!keep.Contains(file))
+                {
+                    File.Delete(file);
+                }
             }
         }
     }
