@@ -38,12 +38,17 @@ public sealed class PipelineRecommendationBlocks(
         }
 
         var filter = category is null ? null : $"category contains {ExpressionPrinter.Quote(category)}";
-        var response = p.Recommend(new RecommendationRequest(Guid.CreateVersion7().ToString("N"), sources(userId), count, Filter: filter));
-        var result = new List<TemplateItem>(response.Items.Count);
-        foreach (var r in response.Items)
+
+        // Rank, not Recommend: a block needs no cursor, so the ranked list is not cached for paging.
+        var ranked = p.Rank(new RecommendationRequest(string.Empty, sources(userId), count, Filter: filter));
+        var n = Math.Min(count, ranked.Length);
+        var result = new List<TemplateItem>(n);
+        for (var i = 0; i < n; i++)
         {
-            var item = items[r.Index];
-            result.Add(new TemplateItem(r.ItemId, item?.Title, item?.Categories ?? [], item?.Price, r.Score));
+            if (items[ranked[i].Item] is { } item)
+            {
+                result.Add(new TemplateItem(item.Id, item.Title, item.Categories, item.Price, ranked[i].Score));
+            }
         }
 
         return result;
