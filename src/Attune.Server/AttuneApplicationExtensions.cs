@@ -26,6 +26,7 @@ public static class AttuneApplicationExtensions
         app.MapStatsEndpoints();
         app.MapCampaignEndpoints();
         app.MapProfileEndpoints();
+        app.MapExperimentEndpoints();
         return app;
     }
 }

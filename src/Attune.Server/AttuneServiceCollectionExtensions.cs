@@ -38,6 +38,7 @@ public static class AttuneServiceCollectionExtensions
         services.AddAttuneProfiles(configuration);
         services.TryAddSingleton<ApiKeyAuthentication>();
         services.AddAttuneCampaigns();
+        services.AddAttuneExperiments();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<AttuneExceptionHandler>();

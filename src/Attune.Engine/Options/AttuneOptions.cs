@@ -27,6 +27,8 @@ public sealed record AttuneOptions
 
     public DataQualityOptions Quality { get; init; } = new();
 
+    public ExperimentOptions Experiments { get; init; } = new();
+
     /// <summary>Weight and polarity overrides by event type name; unlisted types keep their defaults.</summary>
     public IReadOnlyDictionary<string, EventTypeOptions> EventTypes { get; init; } =
         new Dictionary<string, EventTypeOptions>(StringComparer.Ordinal);
@@ -50,6 +52,7 @@ public sealed record AttuneOptions
         Campaigns.Validate(errors);
         Profiles.Validate(errors);
         Quality.Validate(errors);
+        Experiments.Validate(errors);
         foreach (var (name, type) in EventTypes)
         {
             if (!Ids.IsValid(name))
@@ -81,6 +84,7 @@ public sealed record AttuneOptions
             .Append(", Campaigns = ").Append(Campaigns)
             .Append(", Profiles = ").Append(Profiles)
             .Append(", Quality = ").Append(Quality)
+            .Append(", Experiments = ").Append(Experiments)
             .Append(", EventTypes = [");
         var first = true;
         foreach (var (name, type) in EventTypes.OrderBy(kv => kv.Key, StringComparer.Ordinal))

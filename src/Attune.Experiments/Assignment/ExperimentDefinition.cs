@@ -40,50 +40,55 @@ public sealed record MetricDefinition(string Name, MetricKind Kind, string Event
 public sealed record VariantDefinition(string Id, double Weight = 1);
 
 /// <summary>An A/B/n test: who is in it (layer, traffic), how they are split, what is measured, and when.</summary>
+/// <remarks>
+/// Settable rather than init-only on purpose: the JSON source generator assigns every init-only property in
+/// its object initializer, so a field missing from a request body would replace the default with 0 or null.
+/// Treat instances as values: change them with <c>with</c>.
+/// </remarks>
 public sealed record ExperimentDefinition
 {
     public required string Id { get; init; }
 
-    public string? Name { get; init; }
+    public string? Name { get; set; }
 
-    public string? Description { get; init; }
+    public string? Description { get; set; }
 
     /// <summary>Experiments in the same layer never share a user (mutually exclusive); different layers are independent.</summary>
-    public string Layer { get; init; } = "default";
+    public string Layer { get; set; } = "default";
 
     /// <summary>Share of the layer's users that enter the experiment, in (0, 1].</summary>
-    public double Traffic { get; init; } = 1;
+    public double Traffic { get; set; } = 1;
 
-    public IReadOnlyList<VariantDefinition> Variants { get; init; } = [];
+    public IReadOnlyList<VariantDefinition> Variants { get; set; } = [];
 
-    public IReadOnlyList<MetricDefinition> Metrics { get; init; } = [];
+    public IReadOnlyList<MetricDefinition> Metrics { get; set; } = [];
 
-    public ExperimentStatus Status { get; init; } = ExperimentStatus.Draft;
+    public ExperimentStatus Status { get; set; } = ExperimentStatus.Draft;
 
     /// <summary>Start of the results window (set when the experiment starts running when not given).</summary>
-    public DateTimeOffset? StartAt { get; init; }
+    public DateTimeOffset? StartAt { get; set; }
 
     /// <summary>End of the results window (set when the experiment stops when not given).</summary>
-    public DateTimeOffset? EndAt { get; init; }
+    public DateTimeOffset? EndAt { get; set; }
 
     /// <summary>Hash salt for the variant split; defaults to the id. Changing it reshuffles users.</summary>
-    public string? Salt { get; init; }
+    public string? Salt { get; set; }
 
     /// <summary>Significance level of tests and intervals.</summary>
-    public double Alpha { get; init; } = 0.05;
+    public double Alpha { get; set; } = 0.05;
 
     /// <summary>The relative effect worth detecting; sets the mSPRT mixing scale (tau = effect x control mean). Optional.</summary>
-    public double? MinimumDetectableEffect { get; init; }
+    public double? MinimumDetectableEffect { get; set; }
 
     /// <summary>First layer bucket (of 10,000) owned by the experiment; assigned by the repository.</summary>
-    public int BucketStart { get; init; }
+    public int BucketStart { get; set; }
 
     /// <summary>One past the last owned bucket.</summary>
-    public int BucketEnd { get; init; }
+    public int BucketEnd { get; set; }
 
-    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset CreatedAt { get; set; }
 
-    public DateTimeOffset UpdatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; set; }
 
     public string EffectiveSalt => string.IsNullOrEmpty(Salt) ? Id : Salt;
 

@@ -29,6 +29,12 @@ public static class ExperimentValidator
             errors.Add(new("traffic", string.Create(CultureInfo.InvariantCulture, $"must be in (0, 1]; got {e.Traffic}")));
         }
 
+        if (e.Variants is null || e.Metrics is null)
+        {
+            errors.Add(new(e.Variants is null ? "variants" : "metrics", "must be a list, not null"));
+            return errors;
+        }
+
         if (e.Variants.Count is < 2 or > MaxVariants)
         {
             errors.Add(new("variants", $"needs 2 to {MaxVariants} variants (the first is the control); got {e.Variants.Count}"));

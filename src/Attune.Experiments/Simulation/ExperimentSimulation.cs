@@ -10,8 +10,8 @@ namespace Attune.Experiments.Simulation;
 /// <param name="Lifts">Relative change of every click probability per arm (0 for the control; all 0 for an A/A test).</param>
 /// <param name="Batches">Looks at the data: users arrive in this many equal batches and the tests are evaluated after each.</param>
 /// <param name="Alpha">Significance level.</param>
-/// <param name="Tau">mSPRT mixing scale on the difference of conversion rates.</param>
-public sealed record ExperimentPlan(int Users, IReadOnlyList<double> Weights, IReadOnlyList<double> Lifts, int Batches = 10, double Alpha = 0.05, double Tau = 0.02)
+/// <param name="Tau">mSPRT mixing scale on the difference of conversion rates; the default suits about 1,000 users per arm at a 25% rate (tau^2 about 16 times the final variance, where 20 looks reject most often).</param>
+public sealed record ExperimentPlan(int Users, IReadOnlyList<double> Weights, IReadOnlyList<double> Lifts, int Batches = 10, double Alpha = 0.05, double Tau = 0.08)
 {
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,

@@ -24,7 +24,8 @@ public sealed class ExperimentSimulationTests
         }
 
         Assert.InRange(fixedHorizon / 1000.0, 0.035, 0.065);
-        Assert.InRange(sequential / 1000.0, 0.0, 0.065);
+        // Ville's inequality bounds the mSPRT's error by alpha for unlimited looks; with 20 looks it sits near 1.5%.
+        Assert.InRange(sequential / 1000.0, 0.003, 0.065);
         Assert.True(peeking > fixedHorizon + 30, $"peeking at a fixed-horizon test rejected {peeking} of 1000 A/A tests");
     }
 
