@@ -19,12 +19,15 @@ public sealed record Event(
     IReadOnlyDictionary<string, JsonElement>? Properties = null);
 
 /// <summary>Where the event happened.</summary>
+/// <param name="RecommendationId">The recommendation list the event responds to.</param>
+/// <param name="DecisionId">The campaign decision (<c>POST /v1/decide</c>) the event responds to; rewards the chosen variant.</param>
 public sealed record EventContext(
     string? Channel = null,
     string? Device = null,
     string? Page = null,
     string? Campaign = null,
-    string? RecommendationId = null);
+    string? RecommendationId = null,
+    string? DecisionId = null);
 
 /// <summary>The channels an event may come from.</summary>
 public static class Channels

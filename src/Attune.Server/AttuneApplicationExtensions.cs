@@ -25,6 +25,8 @@ public static class AttuneApplicationExtensions
         app.MapUserEndpoints();
         app.MapStatsEndpoints();
         app.MapModelEndpoints();
+        app.MapCampaignEndpoints();
+        app.MapProfileEndpoints();
         app.MapExperimentEndpoints();
         return app;
     }

@@ -1,4 +1,5 @@
 using Attune.Engine.Feedback;
+using Attune.Server.Campaigns;
 using Attune.Engine.Options;
 using Attune.Server.Endpoints;
 using Attune.Server.Hosting;
@@ -34,7 +35,9 @@ public static class AttuneServiceCollectionExtensions
                 (observer, ex) => log.LogError(ex, "Event observer {Observer} failed; the events are stored.", observer.GetType().Name));
         });
         services.TryAddSingleton<ApiServices>();
+        services.AddAttuneProfiles(configuration);
         services.TryAddSingleton<ApiKeyAuthentication>();
+        services.AddAttuneCampaigns();
         services.AddAttuneExperiments();
 
         services.AddProblemDetails();

@@ -13,14 +13,17 @@ public sealed class AttuneFactory : WebApplicationFactory<Program>
     public const string AdminKey = "admin-key-0123456789abcdef";
     public const string IngestKey = "ingest-key-0123456789abcdef";
 
-    private readonly TempDirectory _dir = new();
+    private readonly TempDirectory? _dir;
     private readonly Dictionary<string, string?> _settings;
 
-    public AttuneFactory(IDictionary<string, string?>? settings = null, bool withKeys = false)
+    /// <param name="dataDir">A data folder the caller owns (to restart on the same data); a private temporary one when null.</param>
+    public AttuneFactory(IDictionary<string, string?>? settings = null, bool withKeys = false, string? dataDir = null)
     {
+        _dir = dataDir is null ? new TempDirectory() : null;
+        DataDir = dataDir ?? _dir!.Path;
         _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
-            ["Attune:DataDir"] = _dir.Path,
+            ["Attune:DataDir"] = DataDir,
         };
         if (withKeys)
         {
@@ -32,7 +35,7 @@ public sealed class AttuneFactory : WebApplicationFactory<Program>
         }
     }
 
-    public string DataDir => _dir.Path;
+    public string DataDir { get; }
 
     public HttpClient CreateClient(string? apiKey)
     {
@@ -60,7 +63,7 @@ public sealed class AttuneFactory : WebApplicationFactory<Program>
         base.Dispose(disposing);
         if (disposing)
         {
-            _dir.Dispose();
+            _dir?.Dispose();
         }
     }
 }

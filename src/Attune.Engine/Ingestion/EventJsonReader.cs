@@ -147,7 +147,7 @@ public static class EventJsonReader
         }
 
         var limits = ctx.Limits;
-        string? channel = null, device = null, page = null, campaign = null, recommendationId = null;
+        string? channel = null, device = null, page = null, campaign = null, recommendationId = null, decisionId = null;
         var ok = true;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -185,9 +185,14 @@ public static class EventJsonReader
                 reader.Read();
                 ok &= JsonFields.TryReadOptionalString(ref reader, ctx, "context.recommendationId", limits.MaxIdLength, isId: true, out recommendationId);
             }
+            else if (reader.ValueTextEquals("decisionId"u8))
+            {
+                reader.Read();
+                ok &= JsonFields.TryReadOptionalString(ref reader, ctx, "context.decisionId", limits.MaxIdLength, isId: true, out decisionId);
+            }
             else
             {
-                ctx.Add("context." + JsonBatchReader.UnknownName(ref reader), "is not a field of context (channel, device, page, campaign, recommendationId).");
+                ctx.Add("context." + JsonBatchReader.UnknownName(ref reader), "is not a field of context (channel, device, page, campaign, recommendationId, decisionId).");
                 reader.Read();
                 JsonFields.SkipValue(ref reader);
                 ok = false;
@@ -196,7 +201,7 @@ public static class EventJsonReader
 
         if (ok)
         {
-            context = new EventContext(channel, device, page, campaign, recommendationId);
+            context = new EventContext(channel, device, page, campaign, recommendationId, decisionId);
         }
 
         return ok;

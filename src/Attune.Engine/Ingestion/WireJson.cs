@@ -31,6 +31,7 @@ public static class WireJson
             WriteIfNotNull(w, "page"u8, c.Page);
             WriteIfNotNull(w, "campaign"u8, c.Campaign);
             WriteIfNotNull(w, "recommendationId"u8, c.RecommendationId);
+            WriteIfNotNull(w, "decisionId"u8, c.DecisionId);
             w.WriteEndObject();
         }
 

@@ -23,6 +23,13 @@ public sealed record AttuneOptions
 
     /// <summary>The model registry and the background trainer.</summary>
     public ModelsOptions Models { get; init; } = new();
+
+    public CampaignOptions Campaigns { get; init; } = new();
+
+    public ProfileOptions Profiles { get; init; } = new();
+
+    public DataQualityOptions Quality { get; init; } = new();
+
     public ExperimentOptions Experiments { get; init; } = new();
 
     /// <summary>Weight and polarity overrides by event type name; unlisted types keep their defaults.</summary>
@@ -46,6 +53,9 @@ public sealed record AttuneOptions
         Limits.Validate(errors);
         Auth.Validate(errors);
         Models.Validate(errors);
+        Campaigns.Validate(errors);
+        Profiles.Validate(errors);
+        Quality.Validate(errors);
         Experiments.Validate(errors);
         foreach (var (name, type) in EventTypes)
         {
@@ -76,6 +86,9 @@ public sealed record AttuneOptions
             .Append(", Limits = ").Append(Limits)
             .Append(", Auth = ").Append(Auth)
             .Append(", Models = ").Append(Models)
+            .Append(", Campaigns = ").Append(Campaigns)
+            .Append(", Profiles = ").Append(Profiles)
+            .Append(", Quality = ").Append(Quality)
             .Append(", Experiments = ").Append(Experiments)
             .Append(", EventTypes = [");
         var first = true;

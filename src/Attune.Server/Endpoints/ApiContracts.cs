@@ -37,7 +37,7 @@ public sealed record EventDocument(
     IReadOnlyDictionary<string, JsonElement>? Properties);
 
 /// <param name="Channel">web, app, email, push or store.</param>
-public sealed record EventContextDocument(string? Channel, string? Device, string? Page, string? Campaign, string? RecommendationId);
+public sealed record EventContextDocument(string? Channel, string? Device, string? Page, string? Campaign, string? RecommendationId, string? DecisionId);
 
 /// <summary>The JSON shape of a catalog item.</summary>
 public sealed record ItemDocument(

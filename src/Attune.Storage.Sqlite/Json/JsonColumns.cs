@@ -113,7 +113,7 @@ internal static class JsonColumns
         using var doc = JsonDocument.Parse(json);
         var r = doc.RootElement;
         return new EventContext(
-            Get(r, "channel"), Get(r, "device"), Get(r, "page"), Get(r, "campaign"), Get(r, "recommendationId"));
+            Get(r, "channel"), Get(r, "device"), Get(r, "page"), Get(r, "campaign"), Get(r, "recommendationId"), Get(r, "decisionId"));
     }
 
     public static List<string>? ReadList(string? json)
@@ -170,6 +170,7 @@ internal static class JsonColumns
         WriteIfSet(w, "page", c.Page);
         WriteIfSet(w, "campaign", c.Campaign);
         WriteIfSet(w, "recommendationId", c.RecommendationId);
+        WriteIfSet(w, "decisionId", c.DecisionId);
         w.WriteEndObject();
     }
 
