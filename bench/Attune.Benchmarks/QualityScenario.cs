@@ -70,14 +70,14 @@ public sealed class QualityScenario : IScenario
                 new("ease:lambda=500", 0.427, "numpy"),
 
                 // dropout chosen by `attune tune --model ease:lambda=500` on a validation split of the training part.
-                new("ease:lambda=500,dropout=0.5", null, null),
+                new("ease:lambda=500,dropout=0.6", null, null),
                 new("als:factors=64,iterations=15,regularization=0.05", 0.382, "implicit 0.7.3"),
                 new("item-knn:neighbors=100", 0.296, "implicit 0.7.3 cosine"),
                 new("rp3beta", null, null),
                 new("bpr", 0.249, "implicit 0.7.3 untuned"),
                 new("softmax", null, null),
                 new(ColakgBlend, null, null),
-                new("hybrid:components=(ease:lambda=500,dropout=0.5; als),holdout=Share", null, null),
+                new("hybrid:components=(ease:lambda=500,dropout=0.6; als),holdout=Share", null, null),
                 new(ColakgBprBlend, null, null),
             ]),
         new(
