@@ -14,7 +14,10 @@ namespace Attune.Algorithms.Factorization;
 /// they interacted with and a uniformly drawn item they did not, by SGD on one triple at a time
 /// (LearnBPR). Threads update the shared factors without locks (Niu, Recht, Re, Wright, "Hogwild!",
 /// NIPS 2011): each triple touches three rows, so collisions are rare and harmless.
-/// One epoch: O(nnz f) time (plus O(log n_u) per negative check); O((users + items) f) memory.
+/// Each step is short arithmetic on random memory, so sampling is software-pipelined with prefetches and
+/// negatives are checked in a users x items bit matrix where that fits (see <see cref="SeenSet"/>).
+/// One epoch: O(nnz f) time (plus O(1), or O(log n_u) without the bit matrix, per negative check);
+/// O((users + items) f) memory plus users x items bits.
 /// </remarks>
 public sealed class BprTrainer : ITrainer<BprOptions>
 {
