@@ -320,7 +320,10 @@ public sealed class AlgorithmsSpeedScenario : IScenario
         }
     }
 
-    /// <summary>Users with log-normal activity choose items with Zipf-like popularity (exponent about 1).</summary>
+    /// <summary>
+    /// Users with log-normal activity choose distinct items with Zipf-like popularity (exponent about 1):
+    /// exactly <paramref name="target"/> distinct (user, item) pairs.
+    /// </summary>
     public static TrainingData SyntheticPowerLaw(int users, int items, int target, int seed)
     {
         var rng = new Random(seed);
@@ -341,18 +344,56 @@ public sealed class AlgorithmsSpeedScenario : IScenario
             total += activity[u];
         }
 
+        // Quotas proportional to activity (capped at a quarter of the catalog), topped up round-robin so they
+        // sum to the target exactly; each user's items are drawn without repetition, so the matrix holds
+        // exactly `target` distinct interactions.
+        var cap = items / 4;
+        if ((long)cap * users < target)
+        {
+            throw new ArgumentException($"{users} users with at most {cap} items each cannot hold {target} interactions.", nameof(target));
+        }
+
+        var quota = new int[users];
+        var sum = 0L;
+        for (var u = 0; u < users; u++)
+        {
+            quota[u] = Math.Min(cap, Math.Max(1, (int)(activity[u] / total * target)));
+            sum += quota[u];
+        }
+
+        for (var u = 0; sum != target; u = (u + 1) % users)
+        {
+            if (sum < target && quota[u] < cap)
+            {
+                quota[u]++;
+                sum++;
+            }
+            else if (sum > target && quota[u] > 1)
+            {
+                quota[u]--;
+                sum--;
+            }
+        }
+
         var ru = new int[target];
         var ri = new int[target];
+        var taken = new int[items];
         var n = 0;
-        for (var u = 0; u < users && n < target; u++)
+        for (var u = 0; u < users; u++)
         {
-            var count = Math.Min(items / 4, Math.Max(1, (int)(activity[u] / total * target)));
-            for (var k = 0; k < count && n < target; k++)
+            for (var k = 0; k < quota[u]; k++)
             {
-                var x = rng.NextDouble() * s;
-                var idx = Array.BinarySearch(cumulative, x);
+                int item;
+                do
+                {
+                    var idx = Array.BinarySearch(cumulative, rng.NextDouble() * s);
+                    item = Math.Min(items - 1, idx < 0 ? ~idx : idx);
+                }
+                while (taken[item] == u + 1);
+
+                taken[item] = u + 1;
                 ru[n] = u;
-                ri[n] = Math.Min(items - 1, idx < 0 ? ~idx : idx);
+                ri[n] = item;
                 n++;
             }
         }

@@ -44,6 +44,9 @@ public sealed class QualityScenario : IScenario
             [
                 new("popularity", 0.247, "numpy"),
                 new("ease:lambda=500", 0.480, "numpy"),
+
+                // dropout chosen by `attune tune --model ease` on a validation split of the training part.
+                new("ease:lambda=500,dropout=0.33", null, null),
                 new("bpr", 0.442, "cornac, published", Target: 0.44),
                 new("als", null, null),
                 new("softmax", null, null),
@@ -65,12 +68,16 @@ public sealed class QualityScenario : IScenario
             [
                 new("popularity", null, null),
                 new("ease:lambda=500", 0.427, "numpy"),
+
+                // dropout chosen by `attune tune --model ease:lambda=500` on a validation split of the training part.
+                new("ease:lambda=500,dropout=0.6", null, null),
                 new("als:factors=64,iterations=15,regularization=0.05", 0.382, "implicit 0.7.3"),
                 new("item-knn:neighbors=100", 0.296, "implicit 0.7.3 cosine"),
                 new("rp3beta", null, null),
                 new("bpr", 0.249, "implicit 0.7.3 untuned"),
                 new("softmax", null, null),
                 new(ColakgBlend, null, null),
+                new("hybrid:components=(ease:lambda=500,dropout=0.6; als),holdout=Share", null, null),
                 new(ColakgBprBlend, null, null),
             ]),
         new(

@@ -37,3 +37,35 @@ public unsafe class SmallVectorTests
         Assert.Equal(expectedY, axpby, (a, b) => Math.Abs(a - b) < 1e-6f);
     }
 }
+
+public unsafe class SmallVectorDotAxpyTests
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    [InlineData(32)]
+    [InlineData(48)]
+    [InlineData(64)]
+    [InlineData(128)]
+    public void DotAxpy_matches_a_dot_then_a_scalar_axpy(int n)
+    {
+        var rng = new Random(n + 1);
+        var x = Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+        var v = Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+        var y = Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+        var expectedDot = SmallVector.DotReference(x, v);
+        var expectedY = (float[])y.Clone();
+        SmallVector.AxpyReference(1.5f - (0.25f * expectedDot), x, expectedY);
+
+        float dot;
+        fixed (float* px = x)
+        fixed (float* pv = v)
+        fixed (float* py = y)
+        {
+            dot = SmallVector.DotAxpy(px, pv, 1.5f, -0.25f, py, n);
+        }
+
+        Assert.Equal(expectedDot, dot, 1e-4f);
+        Assert.Equal(expectedY, y, (a, b) => Math.Abs(a - b) < 1e-5f);
+    }
+}

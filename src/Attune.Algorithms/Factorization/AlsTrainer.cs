@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using Attune.Algorithms.Abstractions;
 using Attune.Algorithms.Data;
 using Attune.Numerics;
@@ -142,6 +144,22 @@ public sealed class AlsTrainer : ITrainer<AlsOptions>
         }, _ => { });
     }
 
+    /// <summary>Rows of the fixed side are visited in item order, i.e. at random addresses: fetch a few ahead.</summary>
+    private const int PrefetchDistance = 4;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchRow(float* side, ReadOnlySpan<int> cols, int k, int f)
+    {
+        if (Sse.IsSupported && k < cols.Length)
+        {
+            var row = side + ((long)cols[k] * f);
+            for (var o = 0; o < f; o += 16)
+            {
+                Sse.Prefetch0(row + o);
+            }
+        }
+    }
+
     /// <summary>Implicit's conjugate-gradient row update, with the operator applied without forming it.</summary>
     private static unsafe void SolveRow(CsrMatrix r, int row, float* x, float* fixedSide, float* gram, int f, float alpha, int steps, float* scratch)
     {
@@ -159,9 +177,9 @@ public sealed class AlsTrainer : ITrainer<AlsOptions>
 
         for (var k = 0; k < cols.Length; k++)
         {
-            var yi = fixedSide + ((long)cols[k] * f);
+            PrefetchRow(fixedSide, cols, k + PrefetchDistance, f);
             var c = 1f + (alpha * vals[k]);
-            SmallVector.Axpy(c - ((c - 1f) * SmallVector.Dot(yi, x, f)), yi, res, f);
+            SmallVector.DotAxpy(fixedSide + ((long)cols[k] * f), x, c, 1f - c, res, f);
         }
 
         var rsOld = SmallVector.Dot(res, res, f);
@@ -185,9 +203,8 @@ public sealed class AlsTrainer : ITrainer<AlsOptions>
 
             for (var k = 0; k < cols.Length; k++)
             {
-                var yi = fixedSide + ((long)cols[k] * f);
-                var c1 = alpha * vals[k];
-                SmallVector.Axpy(c1 * SmallVector.Dot(yi, p, f), yi, ap, f);
+                PrefetchRow(fixedSide, cols, k + PrefetchDistance, f);
+                SmallVector.DotAxpy(fixedSide + ((long)cols[k] * f), p, 0f, alpha * vals[k], ap, f);
             }
 
             var curvature = SmallVector.Dot(p, ap, f);

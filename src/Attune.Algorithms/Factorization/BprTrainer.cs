@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Attune.Algorithms.Abstractions;
 using Attune.Algorithms.Data;
 using Attune.Numerics;
@@ -13,7 +14,10 @@ namespace Attune.Algorithms.Factorization;
 /// they interacted with and a uniformly drawn item they did not, by SGD on one triple at a time
 /// (LearnBPR). Threads update the shared factors without locks (Niu, Recht, Re, Wright, "Hogwild!",
 /// NIPS 2011): each triple touches three rows, so collisions are rare and harmless.
-/// One epoch: O(nnz f) time (plus O(log n_u) per negative check); O((users + items) f) memory.
+/// Each step is short arithmetic on random memory, so sampling is software-pipelined with prefetches and
+/// negatives are checked in a users x items bit matrix where that fits (see <see cref="SeenSet"/>).
+/// One epoch: O(nnz f) time (plus O(1), or O(log n_u) without the bit matrix, per negative check);
+/// O((users + items) f) memory plus users x items bits.
 /// </remarks>
 public sealed class BprTrainer : ITrainer<BprOptions>
 {
@@ -34,31 +38,32 @@ public sealed class BprTrainer : ITrainer<BprOptions>
         LatentFactors.RandomInit(p, options.InitScale / f, rng);
         LatentFactors.RandomInit(q, options.InitScale / f, rng);
         var nnz = csr.NonZeros;
-        var userOf = new int[nnz];
-        for (var u = 0; u < users; u++)
-        {
-            userOf.AsSpan(csr.RowStart[u], csr.RowLength(u)).Fill(u);
-        }
-
-        var threads = Parallelism.Count(options.Threads);
-        var seeds = new int[threads];
-        for (var t = 0; t < threads; t++)
-        {
-            seeds[t] = rng.Next();
-        }
-
-        var lossSums = new double[threads];
-        var randoms = new FastRandom[threads];
-        for (var t = 0; t < threads; t++)
-        {
-            randoms[t] = new FastRandom((ulong)seeds[t]);
-        }
-
         if (nnz == 0 || items < 2)
         {
             return new BprModel(options.ToString(), f, p, q, bias);
         }
 
+        // (user, item) of every interaction side by side, so drawing a positive costs one cache miss.
+        var pairs = new int[2 * (long)nnz];
+        for (var u = 0; u < users; u++)
+        {
+            for (var k = csr.RowStart[u]; k < csr.RowStart[u + 1]; k++)
+            {
+                pairs[2 * k] = u;
+                pairs[(2 * k) + 1] = csr.ColumnIndex[k];
+            }
+        }
+
+        var seen = options.VerifyNegatives ? SeenSet.Build(csr) : null;
+        var threads = Parallelism.Count(options.Threads);
+        var randoms = new FastRandom[threads];
+        for (var t = 0; t < threads; t++)
+        {
+            randoms[t] = new FastRandom((ulong)rng.Next());
+        }
+
+        var lossSums = new double[threads];
+        var shared = new SgdState(pairs, nnz, items, p, q, bias, f, options.Regularization, seen);
         for (var epoch = 0; epoch < options.Epochs; epoch++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -68,7 +73,12 @@ public sealed class BprTrainer : ITrainer<BprOptions>
             Parallel.For(0, threads, po, t =>
             {
                 var samples = (nnz / threads) + (t < nnz % threads ? 1 : 0);
-                lossSums[t] = RunSamples(csr, userOf, p, q, bias, f, options, rate, ref randoms[t], samples);
+
+                // The generator runs in a local copy: two threads stepping states that share a cache line
+                // would bounce that line between cores on every draw.
+                var local = randoms[t];
+                lossSums[t] = RunSamples(shared, rate, ref local, samples);
+                randoms[t] = local;
             });
 
             var loss = 0.0;
@@ -91,50 +101,127 @@ public sealed class BprTrainer : ITrainer<BprOptions>
         return new BprModel(options.ToString(), f, p, q, bias);
     }
 
-    private static unsafe double RunSamples(CsrMatrix csr, int[] userOf, float[] p, float[] q, float[] bias, int f, BprOptions options, float lr, ref FastRandom rng, int samples)
+    /// <summary>
+    /// Draws and applies <paramref name="samples"/> triples through a software pipeline, because every
+    /// triple touches random memory (its interaction, three factor rows, the user's seen bits) and the
+    /// arithmetic is short: a triple's interaction index and negative are drawn <see cref="Ahead"/> steps
+    /// early and their interaction prefetched; half-way its user and positive are read and the rows and seen
+    /// bits prefetched; at its turn the negative is checked (redrawn if seen) and the step applied.
+    /// Returns the summed loss of every <see cref="LossStride"/>-th triple times the stride (an unbiased
+    /// estimate of the total: the logarithm costs as much as the rest of the step's arithmetic).
+    /// </summary>
+    private static unsafe double RunSamples(SgdState st, float lr, ref FastRandom rng, int samples)
     {
-        var nnz = csr.NonZeros;
-        var items = csr.Columns;
-        var reg = options.Regularization;
-        var hasBias = bias.Length > 0;
+        const int Mask = Ahead - 1;
+        const int Half = Ahead / 2;
+        var f = st.Factors;
+        var reg = st.Regularization;
+        var hasBias = st.Bias.Length > 0;
+        var nnz = st.NonZeros;
+        var items = st.Items;
+        var seen = st.Seen;
         var loss = 0.0;
-        fixed (float* pp = p)
-        fixed (float* pq = q)
-        fixed (float* pb = bias)
+        var ks = stackalloc long[Ahead];
+        var us = stackalloc int[Ahead];
+        var is_ = stackalloc int[Ahead];
+        var js = stackalloc int[Ahead];
+        fixed (int* pairs = st.Pairs)
+        fixed (float* pp = st.P)
+        fixed (float* pq = st.Q)
+        fixed (float* pb = st.Bias)
         {
-            for (var s = 0; s < samples; s++)
+            // Slot (s & Mask) holds triple s; stage one fills triple s + Ahead, stage two triple s + Half.
+            for (var s = -Ahead; s < samples; s++)
             {
-                var k = rng.Next(nnz);
-                var u = userOf[k];
-                var i = csr.ColumnIndex[k];
-                var j = rng.Next(items);
-                if (options.VerifyNegatives)
+                var far = s + Ahead;
+                if (far < samples)
                 {
-                    var row = csr.RowColumns(u);
-                    if (row.Length >= items)
+                    var k = (long)rng.Next(nnz);
+                    ks[far & Mask] = k;
+                    js[far & Mask] = rng.Next(items);
+                    PrefetchLine(pairs + (2 * k));
+                }
+
+                var mid = s + Half;
+                if (mid >= 0 && mid < samples)
+                {
+                    var slot = mid & Mask;
+                    var k = ks[slot];
+                    var u = pairs[2 * k];
+                    var i = pairs[(2 * k) + 1];
+                    us[slot] = u;
+                    is_[slot] = i;
+                    Prefetch(pp + ((long)u * f), f);
+                    Prefetch(pq + ((long)i * f), f);
+                    Prefetch(pq + ((long)js[slot] * f), f);
+                    seen?.Prefetch(u, js[slot]);
+                }
+
+                if (s < 0)
+                {
+                    continue;
+                }
+
+                var cur = s & Mask;
+                var cu = us[cur];
+                var ci = is_[cur];
+                var cj = js[cur];
+                if (seen is not null)
+                {
+                    if (seen.IsFull(cu))
                     {
                         continue;
                     }
 
-                    while (row.BinarySearch(j) >= 0)
+                    while (seen.Contains(cu, cj))
                     {
-                        j = rng.Next(items);
+                        cj = rng.Next(items);
                     }
                 }
 
-                loss += Step(pp + ((long)u * f), pq + ((long)i * f), pq + ((long)j * f), hasBias ? pb + i : null, hasBias ? pb + j : null, f, lr, reg);
+                loss += Step(pp + ((long)cu * f), pq + ((long)ci * f), pq + ((long)cj * f), hasBias ? pb + ci : null, hasBias ? pb + cj : null, f, lr, reg, (s & (LossStride - 1)) == 0);
             }
         }
 
-        return loss;
+        return loss * LossStride;
     }
+
+    /// <summary>Pipeline depth of <see cref="RunSamples"/>, a power of two.</summary>
+    private const int Ahead = 8;
+
+    private const int LossStride = 16;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void PrefetchLine(void* address)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(address);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Prefetch(float* row, int f)
+    {
+        if (Sse.IsSupported)
+        {
+            for (var k = 0; k < f; k += 16)
+            {
+                Sse.Prefetch0(row + k);
+            }
+        }
+    }
+
+    /// <summary>What every SGD thread shares for one fit.</summary>
+    private sealed record SgdState(int[] Pairs, int NonZeros, int Items, float[] P, float[] Q, float[] Bias, int Factors, float Regularization, SeenSet? Seen);
 
     /// <summary>
     /// One LearnBPR step on a triple, all updates from the old values: ascends
-    /// ln sigma(x_uij) - reg/2 (|u|^2 + |i|^2 + |j|^2 + b_i^2 + b_j^2). Returns -ln sigma(x_uij) before the step.
+    /// ln sigma(x_uij) - reg/2 (|u|^2 + |i|^2 + |j|^2 + b_i^2 + b_j^2). Returns -ln sigma(x_uij) before the step
+    /// (0 when <paramref name="computeLoss"/> is false).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static unsafe double Step(float* u, float* i, float* j, float* bi, float* bj, int f, float lr, float reg)
+    internal static unsafe double Step(float* u, float* i, float* j, float* bi, float* bj, int f, float lr, float reg, bool computeLoss = true)
     {
         var x = 0f;
         var k = 0;
@@ -162,7 +249,7 @@ public sealed class BprTrainer : ITrainer<BprOptions>
         // z = sigma(-x) = d ln sigma(x) / dx.
         var z = 1f / (1f + MathF.Exp(x));
         // -ln sigma(x) = -ln(1 - z); the floor keeps a hopeless triple's loss finite.
-        var loss = -MathF.Log(MathF.Max(1f - z, 1e-30f));
+        var loss = computeLoss ? -MathF.Log(MathF.Max(1f - z, 1e-30f)) : 0f;
         var lz = lr * z;
         var decay = 1f - (lr * reg);
         k = 0;
@@ -223,6 +310,69 @@ internal struct FastRandom(ulong seed)
         z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
         return z ^ (z >> 31);
     }
+}
+
+/// <summary>
+/// Membership of (user, item) pairs for negative sampling: a dense bit matrix when it is small (one memory
+/// access per check), otherwise a binary search of the user's sorted row.
+/// </summary>
+internal sealed class SeenSet
+{
+    /// <summary>Largest bit matrix built, in bytes; above it the set falls back to binary search.</summary>
+    internal const long MaxBitmapBytes = 256L << 20;
+
+    private readonly CsrMatrix _csr;
+    private readonly ulong[]? _bits;
+    private readonly int _wordsPerRow;
+
+    private SeenSet(CsrMatrix csr, ulong[]? bits, int wordsPerRow)
+    {
+        _csr = csr;
+        _bits = bits;
+        _wordsPerRow = wordsPerRow;
+    }
+
+    public bool UsesBitmap => _bits is not null;
+
+    public static SeenSet Build(CsrMatrix csr, long maxBitmapBytes = MaxBitmapBytes)
+    {
+        var words = (csr.Columns + 63) / 64;
+        if ((long)words * csr.Rows * sizeof(ulong) > maxBitmapBytes)
+        {
+            return new SeenSet(csr, null, 0);
+        }
+
+        var bits = new ulong[(long)words * csr.Rows];
+        for (var u = 0; u < csr.Rows; u++)
+        {
+            foreach (var i in csr.RowColumns(u))
+            {
+                bits[((long)u * words) + (i >> 6)] |= 1UL << (i & 63);
+            }
+        }
+
+        return new SeenSet(csr, bits, words);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void Prefetch(int user, int item)
+    {
+        if (_bits is { } bits)
+        {
+            fixed (ulong* b = bits)
+            {
+                BprTrainer.PrefetchLine(b + ((long)user * _wordsPerRow) + (item >> 6));
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool IsFull(int user) => _csr.RowLength(user) >= _csr.Columns;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Contains(int user, int item) => _bits is { } bits
+        ? (bits[((long)user * _wordsPerRow) + (item >> 6)] & (1UL << (item & 63))) != 0
+        : _csr.RowColumns(user).BinarySearch(item) >= 0;
 }
 
 /// <summary>Registers BPR with <see cref="AlgorithmRegistry"/>.</summary>

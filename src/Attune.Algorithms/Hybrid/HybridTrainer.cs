@@ -6,9 +6,9 @@ namespace Attune.Algorithms.Hybrid;
 /// <summary>Fits a <see cref="HybridModel"/>: tunes the blend weights on a validation holdout, then refits every component on all data.</summary>
 /// <remarks>
 /// Weighted hybridization (Burke, "Hybrid recommender systems: survey and experiments", UMUAI 2002). Tuning
-/// holds out one interaction per user (the latest or a random one), fits the components on the rest, keeps
+/// holds out one interaction per user (the latest or a random one) or a random share of each user's, fits the components on the rest, keeps
 /// each component's normalized top candidates per validation user, and runs a coordinate search over a
-/// weight grid maximizing NDCG@K of the held-out item. Cost: two fits of every component, plus
+/// weight grid maximizing NDCG@K of the held-out items. Cost: two fits of every component, plus
 /// O(users * components * candidates) per tried weight vector.
 /// </remarks>
 public sealed class HybridTrainer : ITrainer<HybridOptions>
@@ -42,8 +42,8 @@ public sealed class HybridTrainer : ITrainer<HybridOptions>
 
     private static double[] Tune(TrainingData data, HybridOptions options, (IAlgorithm Algorithm, object Options)[] parsed, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
-        var (train, held) = ValidationSplit.Create(data, options.Holdout, options.Seed);
-        var users = Enumerable.Range(0, held.Length).Where(u => held[u] >= 0).ToArray();
+        var (train, held) = ValidationSplit.CreateMany(data, options.Holdout, options.Seed, options.HoldoutShare);
+        var users = Enumerable.Range(0, held.Length).Where(u => held[u].Length > 0).ToArray();
         if (options.MaxValidationUsers > 0 && users.Length > options.MaxValidationUsers)
         {
             new Random(options.Seed).Shuffle(users);
@@ -110,7 +110,8 @@ public sealed class HybridTrainer : ITrainer<HybridOptions>
         // After Finish: per user the candidate items, a [candidate x component] score block, and the held-out candidate's row.
         private int[][] _candidates = [];
         private float[][] _block = [];
-        private int[] _target = [];
+        private int[][] _targets = [];
+        private int[] _heldCount = [];
 
         public void Collect(IRecommender model, int component, int[] users, TrainingData train, ScoreNormalization normalization, CancellationToken cancellationToken)
         {
@@ -149,11 +150,12 @@ public sealed class HybridTrainer : ITrainer<HybridOptions>
                 _ => { });
         }
 
-        public void Finish(int[] users, int[] held)
+        public void Finish(int[] users, int[][] held)
         {
             _candidates = new int[users.Length][];
             _block = new float[users.Length][];
-            _target = new int[users.Length];
+            _targets = new int[users.Length][];
+            _heldCount = new int[users.Length];
             for (var k = 0; k < users.Length; k++)
             {
                 var union = new SortedSet<int>();
@@ -180,39 +182,55 @@ public sealed class HybridTrainer : ITrainer<HybridOptions>
 
                 _candidates[k] = cands;
                 _block[k] = block;
-                _target[k] = Array.BinarySearch(cands, held[users[k]]);
+                _heldCount[k] = held[users[k]].Length;
+                _targets[k] = held[users[k]].Select(i => Array.BinarySearch(cands, i)).Where(x => x >= 0).ToArray();
             }
         }
 
-        /// <summary>Mean NDCG@K of the held-out item under the blend weights (0 for a held-out item no component ranked).</summary>
+        /// <summary>
+        /// Mean NDCG@K of the held-out items under the blend weights; a held-out item no component ranked
+        /// counts in the ideal DCG only. Ties go to the smaller item index, as in evaluation.
+        /// </summary>
         public double Ndcg(double[] weights, int cutoff)
         {
             var total = 0d;
             var w = weights.Select(x => (float)x).ToArray();
             for (var k = 0; k < _candidates.Length; k++)
             {
-                var t = _target[k];
-                if (t < 0)
+                var targets = _targets[k];
+                if (targets.Length == 0)
                 {
                     continue;
                 }
 
                 var block = _block[k];
-                var target = Blend(block, t, w);
-                var better = 0;
-                for (var x = 0; x < _candidates[k].Length && better < cutoff; x++)
+                var dcg = 0d;
+                foreach (var t in targets)
                 {
-                    var s = Blend(block, x, w);
-                    if (s > target || (s == target && x < t))
+                    var target = Blend(block, t, w);
+                    var better = 0;
+                    for (var x = 0; x < _candidates[k].Length && better < cutoff; x++)
                     {
-                        better++;
+                        var s = Blend(block, x, w);
+                        if (s > target || (s == target && x < t))
+                        {
+                            better++;
+                        }
+                    }
+
+                    if (better < cutoff)
+                    {
+                        dcg += 1 / Math.Log2(better + 2);
                     }
                 }
 
-                if (better < cutoff)
+                var idcg = 0d;
+                for (var p = 0; p < Math.Min(cutoff, _heldCount[k]); p++)
                 {
-                    total += 1 / Math.Log2(better + 2);
+                    idcg += 1 / Math.Log2(p + 2);
                 }
+
+                total += dcg / idcg;
             }
 
             return total / Math.Max(1, _candidates.Length);

@@ -127,6 +127,11 @@ public sealed class EaseModel : IRecommender, IPersistableModel, IFoldIn, ISimil
 /// <see cref="Cholesky.InvertSpd(Span{float}, int, int)"/> (n^3 flops), so a fit is O(sum n_u^2 + n^3)
 /// time and 3 n^2 floats of memory; scoring a user is O(n_u n). Catalogs whose matrices would exceed the
 /// memory budget are refused up front.
+/// With dropout p &gt; 0 the penalty becomes Lambda = lambda I + p / (1 - p) diagMat(diag(X^T X)), the
+/// full-rank emphasized denoising linear autoencoder (EDLAE) of Steck, "Autoencoders that don't overfit
+/// towards the Identity", NeurIPS 2020: training on inputs with dropout p, with the loss on the dropped
+/// entries emphasized fully, has this closed form (same zero diagonal, same cost); it penalizes popular
+/// items' weights more than a single lambda does.
 /// </remarks>
 public sealed class EaseTrainer : ITrainer<EaseOptions>
 {
@@ -143,6 +148,11 @@ public sealed class EaseTrainer : ITrainer<EaseOptions>
             throw new ArgumentException($"EASE option lambda={options.Lambda} must be positive and finite.", nameof(options));
         }
 
+        if (!(options.Dropout >= 0 && options.Dropout < 1))
+        {
+            throw new ArgumentException($"EASE option dropout={options.Dropout} must be in [0, 1).", nameof(options));
+        }
+
         var n = matrix.Items;
         var needed = (long)n * n * sizeof(float) * DenseCopies;
         if (needed > options.MemoryBudgetBytes)
@@ -152,7 +162,7 @@ public sealed class EaseTrainer : ITrainer<EaseOptions>
                 $"{options.MemoryBudgetBytes / (1 << 20):N0} MiB. Use ALS or item-kNN for a catalog this large, or raise memory-budget-bytes.");
         }
 
-        var weights = Gram(matrix, options.Lambda, options.Threads, cancellationToken);
+        var weights = Gram(matrix, options.Lambda, options.Threads, cancellationToken, options.Dropout / (1f - options.Dropout));
         progress?.Report(new TrainingProgress("gram", 1, 3));
         cancellationToken.ThrowIfCancellationRequested();
         Cholesky.InvertSpd(weights, n, options.Threads);
@@ -164,8 +174,11 @@ public sealed class EaseTrainer : ITrainer<EaseOptions>
         return new EaseModel(options.ToString(), n, weights, matrix);
     }
 
-    /// <summary>The lower triangle of X^T X + lambda I, accumulated item row by item row in parallel.</summary>
-    internal static float[] Gram(UserItemMatrix matrix, float lambda, int threads, CancellationToken cancellationToken)
+    /// <summary>
+    /// The lower triangle of X^T X + lambda I + <paramref name="diagonalShare"/> diag(X^T X), accumulated item
+    /// row by item row in parallel.
+    /// </summary>
+    internal static float[] Gram(UserItemMatrix matrix, float lambda, int threads, CancellationToken cancellationToken, float diagonalShare = 0f)
     {
         var n = matrix.Items;
         var g = new float[(long)n * n];
@@ -195,7 +208,7 @@ public sealed class EaseTrainer : ITrainer<EaseOptions>
                 }
             }
 
-            row[i] += lambda;
+            row[i] += lambda + (diagonalShare * row[i]);
         });
         return g;
     }

@@ -8,6 +8,12 @@ public sealed record EaseOptions
     /// <summary>L2 penalty on the item-item weights (added to the Gram matrix diagonal).</summary>
     public float Lambda { get; init; } = 500f;
 
+    /// <summary>
+    /// Dropout probability p of emphasized denoising (EDLAE, Steck 2020): adds p / (1 - p) times each item's
+    /// own Gram diagonal (its popularity) to that item's penalty. 0 is plain EASE.
+    /// </summary>
+    public float Dropout { get; init; }
+
     /// <summary>Most bytes the dense item x item matrices may take; larger catalogs are refused.</summary>
     public long MemoryBudgetBytes { get; init; } = 4L << 30;
 
@@ -16,5 +22,5 @@ public sealed record EaseOptions
 
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"lambda={Lambda},memory-budget-bytes={MemoryBudgetBytes},threads={Threads}");
+        $"lambda={Lambda},dropout={Dropout},memory-budget-bytes={MemoryBudgetBytes},threads={Threads}");
 }

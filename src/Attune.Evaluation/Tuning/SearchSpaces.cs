@@ -11,7 +11,10 @@ public static class SearchSpaces
 {
     private static readonly Dictionary<string, SearchSpace> Spaces = new(StringComparer.Ordinal)
     {
-        ["ease"] = Space("ease", ("lambda", ["50", "100", "200", "350", "500", "750", "1000", "2000"])),
+        ["ease"] = Space(
+            "ease",
+            ("lambda", ["50", "100", "200", "350", "500", "750", "1000", "2000"]),
+            ("dropout", ["0", "0.1", "0.2", "0.33", "0.5", "0.6", "0.7", "0.8"])),
         ["als"] = Space(
             "als",
             ("factors", ["32", "64", "96", "128"]),

@@ -134,3 +134,44 @@ public class FastRandomTests
         Assert.All(counts, c => Assert.InRange(c, 9_500, 10_500));
     }
 }
+
+public class SeenSetTests
+{
+    [Fact]
+    public void Bitmap_and_binary_search_agree_with_the_matrix_on_every_pair()
+    {
+        var rng = new Random(3);
+        var rows = new List<int>();
+        var cols = new List<int>();
+        for (var u = 0; u < 40; u++)
+        {
+            for (var i = 0; i < 130; i++)
+            {
+                if (rng.NextDouble() < 0.2 || u == 7)
+                {
+                    rows.Add(u);
+                    cols.Add(i);
+                }
+            }
+        }
+
+        var csr = CsrMatrix.FromCoordinates(40, 130, rows.ToArray(), cols.ToArray(), Enumerable.Repeat(1f, rows.Count).ToArray());
+        var bitmap = SeenSet.Build(csr);
+        var search = SeenSet.Build(csr, maxBitmapBytes: 0);
+
+        Assert.True(bitmap.UsesBitmap);
+        Assert.False(search.UsesBitmap);
+        for (var u = 0; u < 40; u++)
+        {
+            var row = csr.RowColumns(u).ToArray();
+            for (var i = 0; i < 130; i++)
+            {
+                var expected = Array.IndexOf(row, i) >= 0;
+                Assert.Equal(expected, bitmap.Contains(u, i));
+                Assert.Equal(expected, search.Contains(u, i));
+            }
+
+            Assert.Equal(u == 7, bitmap.IsFull(u));
+        }
+    }
+}

@@ -92,6 +92,42 @@ public class HybridTests
     }
 
     [Fact]
+    public void Share_split_holds_out_a_quarter_of_each_user_and_keeps_one_item()
+    {
+        var users = new List<int>();
+        var items = new List<int>();
+        for (var i = 0; i < 8; i++)
+        {
+            users.Add(0);
+            items.Add(i);
+        }
+
+        users.Add(1);
+        items.Add(3);
+        var data = TrainingDataBuilder.FromColumns(2, 8, [.. users], [.. items], [.. users.Select(_ => 1f)], [.. users.Select((_, r) => (long)r)]);
+
+        var (train, held) = ValidationSplit.CreateMany(data, ValidationHoldout.Share, seed: 5, share: 0.25);
+
+        Assert.Equal(2, held[0].Length);
+        Assert.Empty(held[1]);
+        Assert.Equal(held[0].Order().ToArray(), held[0]);
+        Assert.Equal(6, train.Matrix.ItemsOf(0).Length);
+        Assert.All(held[0], i => Assert.True(train.Matrix.ItemsOf(0).IndexOf(i) < 0));
+        Assert.Equal([3], train.Matrix.ItemsOf(1).ToArray());
+        Assert.Equal(7, train.Interactions!.Count);
+    }
+
+    [Fact]
+    public void Tuning_on_a_share_holdout_also_prefers_the_useful_component()
+    {
+        var data = BlockData.Create(blocks: 3);
+
+        var model = (HybridModel)new HybridTrainer().Fit(data, new HybridOptions { Components = "item-knn:neighbors=20; trending:halfLifeDays=0.001", Holdout = ValidationHoldout.Share });
+
+        Assert.True(model.Weights[0] > model.Weights[1], $"weights {string.Join(", ", model.Weights)}");
+    }
+
+    [Fact]
     public void Scale_normalization_is_by_the_largest_absolute_score_and_zscore_centres()
     {
         float[] max = [2, -4, 1];

@@ -52,6 +52,36 @@ public class EaseTests
     }
 
     [Fact]
+    public void Dropout_adds_the_EDLAE_popularity_penalty_to_the_diagonal()
+    {
+        // Same data, lambda = 2, dropout 1/3: Lambda = 2 I + 0.5 diag(G) = diag(3, 3.5, 3), so
+        // G + Lambda = [[5,2,1],[2,6.5,2],[1,2,5]] (Steck 2020, full-rank EDLAE).
+        var x = Matrix(3, 3, (0, 0), (0, 1), (1, 1), (1, 2), (2, 0), (2, 1), (2, 2));
+        double[,] g = { { 5, 2, 1 }, { 2, 6.5, 2 }, { 1, 2, 5 } };
+        var p = Invert3(g);
+
+        var model = EaseTrainer.Train(x, new EaseOptions { Lambda = 2, Dropout = 1f / 3 });
+
+        for (var i = 0; i < 3; i++)
+        {
+            for (var j = 0; j < 3; j++)
+            {
+                var expected = i == j ? 0 : -p[i, j] / p[j, j];
+                Assert.Equal(expected, model.Weights[(i * 3) + j], 1e-5);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(-0.1f)]
+    [InlineData(1f)]
+    public void Dropout_outside_zero_to_one_is_refused(float dropout)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => EaseTrainer.Train(BlockData.Create().Matrix, new EaseOptions { Dropout = dropout }));
+        Assert.Contains("dropout", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Fold_in_score_is_the_history_times_B()
     {
         var data = BlockData.Create();
