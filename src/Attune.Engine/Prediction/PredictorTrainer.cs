@@ -15,8 +15,8 @@ public sealed record TaskRows(long Cutoff, long[] Users, long[]? Items, FeatureT
 /// stacked point-in-time cutoffs and compared on the latest cutoff whose label window is complete.
 /// </summary>
 /// <remarks>
-/// Day boundaries are midnight at <see cref="PredictionOptions.UtcOffsetHours"/>. With E the end of the day of the
-/// latest event and N the horizon, the test cutoff is E − N days (labels in its N days, all observed) and training
+/// Day boundaries are midnight at <see cref="PredictionOptions.UtcOffsetHours"/>. With E the end of the last complete
+/// day (<see cref="ObservedEnd"/>) and N the horizon, the test cutoff is E − N days (labels in its N days, all observed) and training
 /// cutoff k (k = 1..<see cref="PredictionOptions.TrainingCutoffs"/>) is the test cutoff − (k + N − 1) days, so each
 /// training label window ends by the test cutoff and no test label is seen in training. Features are point-in-time
 /// (<see cref="PurchaseFeatures"/>, <see cref="PropensityFeatures"/>). The model with the higher test AUC scores;
@@ -39,6 +39,17 @@ public static class PredictorTrainer
     {
         var offset = utcOffsetHours * 3600L;
         return (Math.DivRem(timestamp + offset, Day, out var rem) - (rem < 0 ? 1 : 0) + 1) * Day - offset;
+    }
+
+    /// <summary>
+    /// Where the log's complete days end: the end of the last event's day when that event lies in the day's final
+    /// hour (the log evidently covers the whole day), else the start of that day, since a partly observed day
+    /// (today, on a live system) would make its labels look negative.
+    /// </summary>
+    public static long ObservedEnd(long lastTimestamp, int utcOffsetHours)
+    {
+        var end = EndOfDay(lastTimestamp, utcOffsetHours);
+        return end - lastTimestamp <= 3600 ? end : end - Day;
     }
 
     public static TaskRows Rows(BehaviorHistory history, PredictionTask task, long cutoff, int candidates)
@@ -67,7 +78,7 @@ public static class PredictorTrainer
             throw new PredictionException("The event log holds no view, cart, favourite or purchase events to learn from.");
         }
 
-        var end = EndOfDay(last, options.UtcOffsetHours);
+        var end = ObservedEnd(last, options.UtcOffsetHours);
         var testCutoff = end - (task.HorizonDays * Day);
         var parts = new List<TaskRows>();
         for (var k = options.TrainingCutoffs; k >= 1; k--)
