@@ -49,12 +49,15 @@ public sealed class PredictionService(
     /// Scores every user with events using the latest predictor (for propensity: each user's best candidate item)
     /// and writes the scores to profiles as <see cref="PredictionTask.ScoreName"/>.
     /// </summary>
-    public async Task<ScoreRun> ScoreAsync(PredictionTask task, int top = 10, CancellationToken cancellationToken = default)
+    /// <param name="everyScore">Given every score (e.g. to export them), before the write-back.</param>
+    public async Task<ScoreRun> ScoreAsync(
+        PredictionTask task, int top = 10, CancellationToken cancellationToken = default, Action<IReadOnlyList<UserScore>>? everyScore = null)
     {
         var predictor = Repository.Latest(task)
             ?? throw new PredictionException($"No trained predictor for {task}: train it first.", notFound: true);
         var log = await BehaviorLog.LoadAsync(store(), cancellationToken);
         var scores = await Task.Run(() => ScoreAll(log, predictor, Options.PropensityCandidates), cancellationToken);
+        everyScore?.Invoke(scores);
         var at = time.GetUtcNow();
         var written = 0;
         if (profiles is not null)
