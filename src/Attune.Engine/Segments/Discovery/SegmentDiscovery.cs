@@ -102,7 +102,7 @@ public static class SegmentDiscovery
             members[model.Assignments[i]].Add(list[i].UserId);
         }
 
-        var descriptions = ClusterDescriber.Describe(model, Words(features.Names));
+        var descriptions = ClusterDescriber.Describe(model, Words(features.Names), maxFeatures: 4);
         var clusters = descriptions
             .Select(d => new DiscoveredCluster(
                 d.Cluster,
