@@ -25,6 +25,7 @@ public static class AttuneApplicationExtensions
         app.MapUserEndpoints();
         app.MapStatsEndpoints();
         app.MapPredictionEndpoints();
+        app.MapProfileEndpoints();
         return app;
     }
 }

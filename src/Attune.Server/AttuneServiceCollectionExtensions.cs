@@ -34,6 +34,7 @@ public static class AttuneServiceCollectionExtensions
                 (observer, ex) => log.LogError(ex, "Event observer {Observer} failed; the events are stored.", observer.GetType().Name));
         });
         services.TryAddSingleton<ApiServices>();
+        services.AddAttuneProfiles(configuration);
         services.TryAddSingleton<ApiKeyAuthentication>();
 
         services.AddProblemDetails();

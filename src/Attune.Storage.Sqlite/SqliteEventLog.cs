@@ -17,6 +17,14 @@ internal sealed class SqliteEventLog(SqliteStore store) : IEventLog
         ORDER BY e.ts, e.seq
         """;
 
+    private const string SelectAll = """
+        SELECT e.event_key, i.key, t.name, e.value, e.ts, e.session, e.context, e.properties, e.user_id
+        FROM events e
+        LEFT JOIN item_map i ON i.id = e.item_id
+        JOIN type_map t ON t.id = e.type_id
+        ORDER BY e.seq
+        """;
+
     public ValueTask<AppendResult> AppendAsync(IReadOnlyList<Event> events, CancellationToken cancellationToken = default)
     {
         store.ThrowIfDisposed();
@@ -37,6 +45,41 @@ internal sealed class SqliteEventLog(SqliteStore store) : IEventLog
         await foreach (var e in ReadUserAsync(c, userId, cancellationToken))
         {
             yield return e;
+        }
+    }
+
+    public async IAsyncEnumerable<Event> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var c = await store.OpenReaderAsync(cancellationToken);
+        await using var tx = (SqliteTransaction)await c.BeginTransactionAsync(cancellationToken);
+
+        // user_map is keyed by the text id; read it once rather than join on its integer id per row.
+        var users = new Dictionary<long, string>();
+        await using (var map = c.CreateCommand())
+        {
+            map.CommandText = "SELECT id, key FROM user_map";
+            await using var m = await map.ExecuteReaderAsync(cancellationToken);
+            while (await m.ReadAsync(cancellationToken))
+            {
+                users[m.GetInt64(0)] = m.GetString(1);
+            }
+        }
+
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = SelectAll;
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+        {
+            yield return new Event(
+                r.IsDBNull(0) ? null : r.GetString(0),
+                users.TryGetValue(r.GetInt64(8), out var user) ? user : r.GetInt64(8).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                r.IsDBNull(1) ? null : r.GetString(1),
+                r.GetString(2),
+                r.IsDBNull(3) ? null : r.GetDouble(3),
+                DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)),
+                r.IsDBNull(5) ? null : r.GetString(5),
+                JsonColumns.ReadContext(r.IsDBNull(6) ? null : r.GetString(6)),
+                JsonColumns.ReadProperties(r.IsDBNull(7) ? null : r.GetString(7)));
         }
     }
 

@@ -62,6 +62,18 @@ internal sealed class SqliteUserStore(SqliteStore store) : IUserStore
         return await GetAsync(c, id, cancellationToken);
     }
 
+    public async IAsyncEnumerable<User> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var c = await store.OpenReaderAsync(cancellationToken);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = $"SELECT {Columns} FROM users ORDER BY id";
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+        {
+            yield return Read(r);
+        }
+    }
+
     public Task<bool> EraseAsync(string id, CancellationToken cancellationToken = default)
     {
         store.ThrowIfDisposed();
@@ -134,6 +146,11 @@ internal sealed class SqliteUserStore(SqliteStore store) : IUserStore
             return null;
         }
 
+        return Read(r);
+    }
+
+    private static User Read(SqliteDataReader r)
+    {
         return new User(
             r.GetString(0),
             JsonColumns.ReadProperties(r.IsDBNull(1) ? null : r.GetString(1)),

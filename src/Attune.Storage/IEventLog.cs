@@ -15,6 +15,13 @@ public interface IEventLog
     /// <summary>One user's events, oldest first.</summary>
     IAsyncEnumerable<Event> ReadUserAsync(string userId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Every stored event, with context and properties, in arrival order, streamed, from one consistent
+    /// read snapshot.
+    /// Used to rebuild derived state (profiles) from the source of truth.
+    /// </summary>
+    IAsyncEnumerable<Event> ReadAllAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Every interaction with an item in <paramref name="range"/>, in log order, as columns.</summary>
     Task<InteractionSnapshot> ReadSnapshotAsync(SnapshotRange? range = null, CancellationToken cancellationToken = default);
 

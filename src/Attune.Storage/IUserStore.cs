@@ -10,6 +10,9 @@ public interface IUserStore
 
     Task<User?> GetAsync(string id, CancellationToken cancellationToken = default);
 
+    /// <summary>Every stored user, in id order (ordinal), streamed.</summary>
+    IAsyncEnumerable<User> ReadAllAsync(CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Erases every row about the user (the user record, all their events, anything derived) in one
     /// transaction. Returns false when nothing was stored about them.

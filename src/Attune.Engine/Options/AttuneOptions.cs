@@ -22,6 +22,9 @@ public sealed record AttuneOptions
     public AuthOptions Auth { get; init; } = new();
 
     public PredictionOptions Prediction { get; init; } = new();
+    public ProfileOptions Profiles { get; init; } = new();
+
+    public DataQualityOptions Quality { get; init; } = new();
 
     /// <summary>Weight and polarity overrides by event type name; unlisted types keep their defaults.</summary>
     public IReadOnlyDictionary<string, EventTypeOptions> EventTypes { get; init; } =
@@ -44,6 +47,8 @@ public sealed record AttuneOptions
         Limits.Validate(errors);
         Auth.Validate(errors);
         Prediction.Validate(errors);
+        Profiles.Validate(errors);
+        Quality.Validate(errors);
         foreach (var (name, type) in EventTypes)
         {
             if (!Ids.IsValid(name))
@@ -73,6 +78,8 @@ public sealed record AttuneOptions
             .Append(", Limits = ").Append(Limits)
             .Append(", Auth = ").Append(Auth)
             .Append(", Prediction = ").Append(Prediction)
+            .Append(", Profiles = ").Append(Profiles)
+            .Append(", Quality = ").Append(Quality)
             .Append(", EventTypes = [");
         var first = true;
         foreach (var (name, type) in EventTypes.OrderBy(kv => kv.Key, StringComparer.Ordinal))

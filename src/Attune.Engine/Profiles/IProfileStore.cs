@@ -23,8 +23,8 @@ public interface IProfileStore
     bool IsSuppressed(string userId);
 
     /// <summary>
-    /// Every profile as of one common time (the same <see cref="UserProfile.AsOf"/> for all), in user id order
-    /// (ordinal). Lazily produced; profiles changed during the enumeration may show either state.
+    /// Every profile as of one common time (the same <see cref="UserProfile.AsOf"/> for all), in no particular
+    /// order. Lazily produced; profiles changed during the enumeration may show either state.
     /// </summary>
     IEnumerable<UserProfile> All(bool includeBots = false);
 

@@ -1,3 +1,4 @@
+using Attune.Engine.Feedback;
 using Attune.Core;
 using Attune.Engine.Ingestion;
 using Attune.Engine.Options;
@@ -40,7 +41,7 @@ public static class ItemEndpoints
         return app;
     }
 
-    private static async Task<IResult> PutItem(string id, HttpContext context, ApiServices api)
+    private static async Task<IResult> PutItem(string id, HttpContext context, ApiServices api, CatalogFeed catalogFeed)
     {
         if (api.CheckId(id) is { } bad)
         {
@@ -70,10 +71,11 @@ public static class ItemEndpoints
 
         var item = parsed.Values[0];
         await api.Store.Catalog.UpsertAsync([item], context.RequestAborted);
+        catalogFeed.Upserted([item]);
         return new WireJsonResult(w => WireJson.WriteItem(w, item));
     }
 
-    private static async Task<Results<Ok<UpsertResponse>, ProblemHttpResult>> PostItems(HttpContext context, ApiServices api)
+    private static async Task<Results<Ok<UpsertResponse>, ProblemHttpResult>> PostItems(HttpContext context, ApiServices api, CatalogFeed catalogFeed)
     {
         var (body, problem) = await RequestBody.ReadAsync(context, api.Limits.MaxBodyBytes);
         if (problem is not null)
@@ -105,6 +107,7 @@ public static class ItemEndpoints
         }
 
         await api.Store.Catalog.UpsertAsync(parsed.Values, context.RequestAborted);
+        catalogFeed.Upserted(parsed.Values);
         return TypedResults.Ok(new UpsertResponse(parsed.Values.Count));
     }
 
@@ -158,16 +161,20 @@ public static class ItemEndpoints
         });
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteItem(string id, HttpContext context, ApiServices api)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteItem(string id, HttpContext context, ApiServices api, CatalogFeed catalogFeed)
     {
         if (api.CheckId(id) is { } bad)
         {
             return bad;
         }
 
-        return await api.Store.Catalog.DeleteAsync(id, context.RequestAborted)
-            ? TypedResults.NoContent()
-            : Problems.NotFound($"No item '{id}'.");
+        if (!await api.Store.Catalog.DeleteAsync(id, context.RequestAborted))
+        {
+            return Problems.NotFound($"No item '{id}'.");
+        }
+
+        catalogFeed.Deleted(id);
+        return TypedResults.NoContent();
     }
 
     private static int FirstDuplicateId(IReadOnlyList<Item> items)

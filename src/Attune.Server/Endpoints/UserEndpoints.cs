@@ -1,3 +1,4 @@
+using Attune.Engine.Privacy;
 using Attune.Engine.Ingestion;
 using Attune.Engine.Options;
 using Attune.Server.Hosting;
@@ -25,7 +26,7 @@ public static class UserEndpoints
         group.MapDelete("{id}", EraseUser)
             .WithName("EraseUser")
             .WithSummary("Erase everything stored about a user (right to erasure)")
-            .WithDescription("Removes the user record and all their events in one transaction. Answers 204 whether or not anything was stored.");
+            .WithDescription("Removes the user record and all their events in one transaction, then everything derived from them (profile, predictions, segment membership). Answers 204 whether or not anything was stored.");
         group.MapGet("{id}/export", ExportUser)
             .WithName("ExportUser")
             .WithSummary("Export everything stored about a user (right of access)")
@@ -33,7 +34,7 @@ public static class UserEndpoints
         return app;
     }
 
-    private static async Task<IResult> PutUser(string id, HttpContext context, ApiServices api)
+    private static async Task<IResult> PutUser(string id, HttpContext context, ApiServices api, UserDataFeed userData)
     {
         if (api.CheckId(id) is { } bad)
         {
@@ -65,6 +66,7 @@ public static class UserEndpoints
         var existing = await api.Store.Users.GetAsync(id, context.RequestAborted);
         var user = UserMerge.Apply(existing, parsed.Values[0], now);
         await api.Store.Users.UpsertAsync([user], context.RequestAborted);
+        userData.Changed(user);
         return new WireJsonResult(w => WireJson.WriteUser(w, user));
     }
 
@@ -81,7 +83,7 @@ public static class UserEndpoints
             : new WireJsonResult(w => WireJson.WriteUser(w, user));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> EraseUser(string id, HttpContext context, ApiServices api)
+    private static async Task<Results<NoContent, ProblemHttpResult>> EraseUser(string id, HttpContext context, ApiServices api, UserDataFeed userData)
     {
         if (api.CheckId(id) is { } bad)
         {
@@ -90,10 +92,11 @@ public static class UserEndpoints
 
         // Erasure must not stop half-way because the caller hung up.
         await api.Store.Users.EraseAsync(id, CancellationToken.None);
+        await userData.EraseAsync(id, CancellationToken.None);
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> ExportUser(string id, HttpContext context, ApiServices api)
+    private static async Task<IResult> ExportUser(string id, HttpContext context, ApiServices api, UserDataFeed userData)
     {
         if (api.CheckId(id) is { } bad)
         {
@@ -123,6 +126,7 @@ public static class UserEndpoints
             }
 
             w.WriteEndArray();
+            userData.WriteExport(id, w);
             w.WriteString("exportedAt"u8, exportedAt.ToUniversalTime());
             w.WriteEndObject();
         });

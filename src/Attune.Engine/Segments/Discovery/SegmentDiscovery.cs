@@ -73,7 +73,8 @@ public static class SegmentDiscovery
             throw new ArgumentException($"{bad.Field} {bad.Message}", bad.Field);
         }
 
-        var list = profiles.Where(p => !p.IsBot).ToList();
+        // Sorted so the result does not depend on the order the store enumerates profiles in.
+        var list = profiles.Where(p => !p.IsBot).OrderBy(p => p.UserId, StringComparer.Ordinal).ToList();
         if (list.Count < 3)
         {
             throw new InvalidOperationException($"Discovery needs at least 3 profiles; there are {list.Count}.");
@@ -102,14 +103,20 @@ public static class SegmentDiscovery
             members[model.Assignments[i]].Add(list[i].UserId);
         }
 
-        var descriptions = ClusterDescriber.Describe(model, Words(features.Names), maxFeatures: 4);
+        // "not mobile" next to "desktop" says nothing new: absences are kept only when nothing present stands out.
+        var descriptions = ClusterDescriber.Describe(model, Words(features.Names), maxFeatures: 12);
         var clusters = descriptions
-            .Select(d => new DiscoveredCluster(
-                d.Cluster,
-                d.Size,
-                d.Summary,
-                [.. d.Features.Select(f => new ClusterTrait(f.Feature, Math.Round(f.Deviation, 3), f.Words))],
-                [.. members[d.Cluster].Take(options.SampleMembers)]))
+            .Select(d =>
+            {
+                var present = d.Features.Where(f => !f.Words.StartsWith("not ", StringComparison.Ordinal) && !f.Words.StartsWith("little ", StringComparison.Ordinal)).ToList();
+                var traits = (present.Count > 0 ? present : [.. d.Features]).DistinctBy(f => f.Words).Take(4).ToArray();
+                return new DiscoveredCluster(
+                    d.Cluster,
+                    d.Size,
+                    traits.Length == 0 ? "average on every feature" : string.Join(", ", traits.Select(f => f.Words)),
+                    [.. traits.Select(f => new ClusterTrait(f.Feature, Math.Round(f.Deviation, 3), f.Words))],
+                    [.. members[d.Cluster].Take(options.SampleMembers)]);
+            })
             .ToArray();
         var chosen = selection.Scores.First(s => s.K == model.K);
         return new SegmentDiscoveryResult(
