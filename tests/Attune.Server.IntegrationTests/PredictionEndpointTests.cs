@@ -17,7 +17,7 @@ public sealed class PredictionEndpointTests : IDisposable
     {
         using var http = _factory.CreateClient();
         var shop = SyntheticShop.Generate(new SyntheticShopOptions(
-            Users: 600, Items: 300, Events: 12_000, Days: 10, PurchaseRate: 0.05, PurchaseIntent: 0.06, Seed: 5));
+            Users: 500, Items: 300, Events: 8_000, Days: 10, PurchaseRate: 0.05, PurchaseIntent: 0.06, Seed: 5));
         await PostEventsAsync(http, shop);
 
         var train = await http.PostAsync("/v1/predictions/purchase/train?days=1", null);
@@ -49,6 +49,19 @@ public sealed class PredictionEndpointTests : IDisposable
         Assert.Equal("purchase_1d-v2", run.GetProperty("modelVersion").GetString());
         Assert.True(run.GetProperty("users").GetInt32() > 100);
         Assert.Equal(5, run.GetProperty("top").GetArrayLength());
+        Assert.Equal(run.GetProperty("users").GetInt32(), run.GetProperty("written").GetInt32());
+        var topUser = run.GetProperty("top")[0];
+        var profile = JsonDocument.Parse(await http.GetStringAsync($"/v1/users/{topUser.GetProperty("userId").GetString()}/profile")).RootElement;
+        var written = profile.GetProperty("predicted").GetProperty("purchase_1d");
+        Assert.Equal("purchase_1d-v2", written.GetProperty("modelVersion").GetString());
+        Assert.Equal(topUser.GetProperty("score").GetDouble(), written.GetProperty("score").GetDouble(), 9);
+
+        var discover = await http.PostAsync("/v1/segments/discover", Http.Json("""{"minK":2,"maxK":4,"seed":3}"""));
+        Assert.Equal(HttpStatusCode.OK, discover.StatusCode);
+        var clusters = JsonDocument.Parse(await discover.Content.ReadAsStringAsync()).RootElement;
+        Assert.InRange(clusters.GetProperty("k").GetInt32(), 2, 4);
+        Assert.Equal(clusters.GetProperty("profiles").GetInt32(), clusters.GetProperty("clusters").EnumerateArray().Sum(c => c.GetProperty("size").GetInt32()));
+        Assert.All(clusters.GetProperty("clusters").EnumerateArray(), c => Assert.False(string.IsNullOrEmpty(c.GetProperty("description").GetString())));
 
         var propensity = await http.PostAsync("/v1/predictions/propensity/train?days=1", null);
         Assert.Equal(HttpStatusCode.OK, propensity.StatusCode);
@@ -66,6 +79,7 @@ public sealed class PredictionEndpointTests : IDisposable
     [InlineData("/v1/predictions/churn/train?days=7", HttpStatusCode.Conflict, "no view")]
     [InlineData("/v1/predictions/churn/score?days=7", HttpStatusCode.NotFound, "train it first")]
     [InlineData("/v1/predictions/propensity/pairs?days=7", HttpStatusCode.BadRequest, "userId")]
+    [InlineData("/v1/segments/discover", HttpStatusCode.Conflict, "at least 3 profiles")]
     public async Task Bad_prediction_requests_get_a_problem_naming_the_cause(string url, HttpStatusCode status, string mention)
     {
         using var http = _factory.CreateClient();
