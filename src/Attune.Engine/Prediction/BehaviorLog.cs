@@ -116,6 +116,22 @@ public sealed class BehaviorLog
         return Build(rows, categories);
     }
 
+    /// <summary>Builds the log from numeric behaviour events (e.g. <see cref="BehaviorEventCsv"/>); ids become their decimal strings.</summary>
+    public static BehaviorLog FromBehavior(IEnumerable<BehaviorEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var categories = new Dictionary<string, string>(StringComparer.Ordinal);
+        var rows = new List<(string, string, BehaviorType, long)>();
+        foreach (var e in events)
+        {
+            var item = e.ItemId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            categories[item] = e.CategoryId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            rows.Add((e.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture), item, e.Type, e.Timestamp));
+        }
+
+        return Build(rows, categories);
+    }
+
     public bool TryGetUser(string userId, out long number) => _userNumbers.TryGetValue(userId, out number);
 
     public bool TryGetItem(string itemId, out long number) => _itemNumbers.TryGetValue(itemId, out number);
