@@ -8,7 +8,7 @@ namespace Attune.Engine.Tests.Prediction;
 public sealed class PlantedIntentTests(ITestOutputHelper output)
 {
     /// <summary>A shop where next-day purchases mostly come from planted research episodes (regular sessions rarely buy).</summary>
-    public static SyntheticShop Shop(int users = 8_000, int events = 120_000) => SyntheticShop.Generate(new SyntheticShopOptions(
+    public static SyntheticShop Shop(int users = 6_000, int events = 90_000) => SyntheticShop.Generate(new SyntheticShopOptions(
         Users: users, Items: 2_000, Events: events, Days: 21, PurchaseRate: 0.05, PurchaseIntent: 0.03, Seed: 11));
 
     [Fact]
