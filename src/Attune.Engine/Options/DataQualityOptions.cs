@@ -7,7 +7,10 @@ namespace Attune.Engine.Options;
 /// </summary>
 public sealed record DataQualityOptions
 {
-    /// <summary>A user with more events than this in one clock minute (UTC) is flagged as a bot; 0 turns the rate rule off.</summary>
+    /// <summary>
+    /// A user with more events than this in one clock minute (UTC) is flagged as a bot; 0 turns the rate rule off. Only the
+    /// user's latest minute is counted, so events arriving more than a minute late do not count toward the rate.
+    /// </summary>
     public int BotMaxEventsPerMinute { get; init; } = 120;
 
     /// <summary>
@@ -23,7 +26,10 @@ public sealed record DataQualityOptions
     /// <summary>A gap longer than this between two events of a user starts a new session.</summary>
     public TimeSpan SessionGap { get; init; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>How far back (behind a user's latest event) rate and duplicate checks remember; older late events are not checked.</summary>
+    /// <summary>
+    /// How far back (behind a user's latest event) the duplicate check remembers (at most the last 32 keys per user);
+    /// older late events are not checked.
+    /// </summary>
     public TimeSpan CheckRetention { get; init; } = TimeSpan.FromHours(1);
 
     internal void Validate(List<string> errors)

@@ -43,10 +43,13 @@ internal sealed class ProfileState(string userId)
     public double Anchor = double.NaN;
     public Dictionary<string, PredictedScore>? Predictions;
 
-    // Data-quality memory: per-minute counts and recent (item, type, window) keys, pruned behind the latest event.
-    public Dictionary<long, int>? MinuteCounts;
-    public long MaxMinute = long.MinValue;
-    public HashSet<(string Item, string Type, long Bucket)>? Recent;
+    // Data-quality memory, small and fixed per user: the count of the latest clock minute, and the last
+    // RecentKeys accepted (item, type, window) keys within the retention behind the latest event.
+    public const int RecentKeys = 32;
+    public long CurrentMinute = long.MinValue;
+    public int CurrentMinuteCount;
+    public List<(string Item, string Type, long Bucket)>? Recent;
+    public int RecentNext;
     public long MaxBucket = long.MinValue;
 
     /// <summary>Bumped on every change; the cached snapshot is valid while it matches.</summary>
@@ -71,7 +74,7 @@ internal sealed class ProfileState(string userId)
             return EventOutcome.BecameBot;
         }
 
-        if (rules.MaxPerMinute > 0 && CountMinute(ms, rules) > rules.MaxPerMinute)
+        if (rules.MaxPerMinute > 0 && CountMinute(ms) > rules.MaxPerMinute)
         {
             return EventOutcome.BecameBot;
         }
@@ -105,40 +108,29 @@ internal sealed class ProfileState(string userId)
         Items = null;
         Anchor = double.NaN;
         Recent = null;
+        RecentNext = 0;
         Version++;
         return dropped;
     }
 
-    private int CountMinute(long ms, DataQualityRules rules)
+    /// <summary>
+    /// Events in the event's clock minute when it is the user's latest minute; a late event in an older minute is
+    /// not counted (bots send in bursts, and keeping one counter makes the rule O(1) in time and memory).
+    /// </summary>
+    private int CountMinute(long ms)
     {
         var minute = Math.DivRem(ms, 60_000, out var rem) - (rem < 0 ? 1 : 0);
-        var retention = Math.Max(1, rules.RetentionMs / 60_000);
-        if (MaxMinute != long.MinValue && minute < MaxMinute - retention)
+        if (minute > CurrentMinute)
+        {
+            CurrentMinute = minute;
+            CurrentMinuteCount = 0;
+        }
+        else if (minute < CurrentMinute)
         {
             return 0;
         }
 
-        MinuteCounts ??= [];
-        ref var count = ref CollectionsMarshal.GetValueRefOrAddDefault(MinuteCounts, minute, out _);
-        count++;
-        var result = count;
-        if (minute > MaxMinute)
-        {
-            MaxMinute = minute;
-            if (MinuteCounts.Count > 2 * retention + 8)
-            {
-                var cut = MaxMinute - retention;
-                foreach (var key in MinuteCounts.Keys)
-                {
-                    if (key < cut)
-                    {
-                        MinuteCounts.Remove(key);
-                    }
-                }
-            }
-        }
-
-        return result;
+        return ++CurrentMinuteCount;
     }
 
     private bool IsDuplicate(string item, string type, long ms, DataQualityRules rules)
@@ -151,22 +143,26 @@ internal sealed class ProfileState(string userId)
             return false;
         }
 
-        Recent ??= [];
-        if (!Recent.Add((item, type, bucket)))
+        var recent = Recent ??= new List<(string, string, long)>(4);
+        foreach (var k in recent)
         {
-            return true;
-        }
-
-        if (bucket > MaxBucket)
-        {
-            MaxBucket = bucket;
-            if (Recent.Count > 256)
+            if (k.Bucket == bucket && string.Equals(k.Item, item, StringComparison.Ordinal) && string.Equals(k.Type, type, StringComparison.Ordinal))
             {
-                var cut = MaxBucket - retention;
-                Recent.RemoveWhere(k => k.Bucket < cut);
+                return true;
             }
         }
 
+        if (recent.Count < RecentKeys)
+        {
+            recent.Add((item, type, bucket));
+        }
+        else
+        {
+            recent[RecentNext] = (item, type, bucket);
+            RecentNext = (RecentNext + 1) % RecentKeys;
+        }
+
+        MaxBucket = Math.Max(MaxBucket, bucket);
         return false;
     }
 

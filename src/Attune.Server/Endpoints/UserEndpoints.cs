@@ -126,8 +126,10 @@ public static class UserEndpoints
             }
 
             w.WriteEndArray();
-            userData.WriteExport(id, w);
             w.WriteString("exportedAt"u8, exportedAt.ToUniversalTime());
+
+            // Derived data (the profile) comes last: it is computed as of now, like exportedAt.
+            userData.WriteExport(id, w);
             w.WriteEndObject();
         });
     }
