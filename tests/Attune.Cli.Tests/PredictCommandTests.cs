@@ -19,6 +19,8 @@ public sealed class PredictCommandTests
         var train = await CliRunner.RunAsync("predict", "train", "--task", "purchase", "--days", "1", "--data-dir", data);
         var output = Path.Combine(dir.Path, "scores.csv");
         var score = await CliRunner.RunAsync("predict", "score", "--task", "purchase", "--days", "1", "--data-dir", data, "--output", output);
+        var discover = await CliRunner.RunAsync("segments", "discover", "--min-k", "2", "--max-k", "4", "--seed", "3", "--data-dir", data);
+        var badRange = await CliRunner.RunAsync("segments", "discover", "--min-k", "5", "--max-k", "3", "--data-dir", data);
 
         Assert.Equal(0, evaluate.Code);
         Assert.Contains("95% DeLong CI", evaluate.Output, StringComparison.Ordinal);
@@ -31,6 +33,12 @@ public sealed class PredictCommandTests
         var lines = File.ReadAllLines(output);
         Assert.Equal("user,item,score", lines[0]);
         Assert.True(lines.Length > 300, $"{lines.Length} lines");
+        Assert.Equal(0, discover.Code);
+        var clusters = System.Text.Json.JsonDocument.Parse(discover.Output).RootElement;
+        Assert.InRange(clusters.GetProperty("k").GetInt32(), 2, 4);
+        Assert.All(clusters.GetProperty("clusters").EnumerateArray(), c => Assert.False(string.IsNullOrEmpty(c.GetProperty("description").GetString())));
+        Assert.NotEqual(0, badRange.Code);
+        Assert.Contains("--max-k must be at least minK", badRange.Error, StringComparison.Ordinal);
     }
 
     [Fact]

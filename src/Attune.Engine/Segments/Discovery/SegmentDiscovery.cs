@@ -183,3 +183,8 @@ public static class SegmentDiscovery
         return words;
     }
 }
+
+/// <summary>Serializer of discovery results (CLI output; the server has its own context).</summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(SegmentDiscoveryResult))]
+public sealed partial class DiscoveryJson : System.Text.Json.Serialization.JsonSerializerContext;
