@@ -26,6 +26,7 @@ public static class AttuneApplicationExtensions
         app.MapStatsEndpoints();
         app.MapModelEndpoints();
         app.MapCampaignEndpoints();
+        app.MapPredictionEndpoints();
         app.MapProfileEndpoints();
         app.MapExperimentEndpoints();
         return app;

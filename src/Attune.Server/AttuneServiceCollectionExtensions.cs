@@ -45,6 +45,7 @@ public static class AttuneServiceCollectionExtensions
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
         services.AddOpenApi();
         services.AddAttuneModels();
+        services.AddAttunePrediction();
         // Read straight from configuration: Kestrel is built before options are validated at start-up,
         // and a bad value must surface there, with all the others, not here.
         var maxBody = long.TryParse(configuration[$"{AttuneOptions.SectionName}:Limits:MaxBodyBytes"], out var configured)

@@ -77,6 +77,55 @@ public sealed class DecisionTree
         }
     }
 
+    internal void Write(BinaryWriter w)
+    {
+        w.Write(_feature.Length);
+        for (var i = 0; i < _feature.Length; i++)
+        {
+            w.Write(_feature[i]);
+            w.Write(_bin[i]);
+            w.Write(_threshold[i]);
+            w.Write(_left[i]);
+            w.Write(_right[i]);
+            w.Write(_value[i]);
+            w.Write(_gain[i]);
+        }
+    }
+
+    internal static DecisionTree Read(BinaryReader r, int featureCount)
+    {
+        var n = r.ReadInt32();
+        if (n < 1 || n > 1 << 24)
+        {
+            throw new InvalidDataException($"A tree has {n} nodes.");
+        }
+
+        var feature = new int[n];
+        var bin = new byte[n];
+        var threshold = new float[n];
+        var left = new int[n];
+        var right = new int[n];
+        var value = new double[n];
+        var gain = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            feature[i] = r.ReadInt32();
+            bin[i] = r.ReadByte();
+            threshold[i] = r.ReadSingle();
+            left[i] = r.ReadInt32();
+            right[i] = r.ReadInt32();
+            value[i] = r.ReadDouble();
+            gain[i] = r.ReadDouble();
+            // Children always come after their parent, so a valid file cannot loop or point outside the tree.
+            if (feature[i] >= featureCount || (feature[i] >= 0 && (left[i] <= i || right[i] <= i || left[i] >= n || right[i] >= n)))
+            {
+                throw new InvalidDataException($"Tree node {i} is malformed.");
+            }
+        }
+
+        return new DecisionTree(feature, bin, threshold, left, right, value, gain);
+    }
+
     private int DepthOf(int node) =>
         _feature[node] < 0 ? 0 : 1 + Math.Max(DepthOf(_left[node]), DepthOf(_right[node]));
 }

@@ -5,7 +5,8 @@ namespace Attune.Algorithms.Prediction;
 /// <param name="HorizonSeconds">Labels look at [T, T + horizon).</param>
 /// <param name="Users">The user of each row: every user with at least one event before T, ascending.</param>
 /// <param name="Features">One row per user, columns <see cref="PurchaseFeatures.Names"/>.</param>
-/// <param name="Labels">1 when the user bought anything in [T, T + horizon), else 0.</param>
+/// <param name="Labels">The <see cref="UserLabel"/> of each row: for purchase, 1 when the user bought anything in
+/// [T, T + horizon); for churn, 1 when the user did nothing at all in [T, T + horizon).</param>
 public sealed record PurchaseDataset(long Cutoff, long HorizonSeconds, long[] Users, FeatureTable Features, float[] Labels);
 
 /// <summary>
@@ -35,6 +36,16 @@ public sealed record PurchaseDataset(long Cutoff, long HorizonSeconds, long[] Us
 /// only the label reads later events. The leakage test appends future events and checks every feature is
 /// unchanged. Cost: O(events before T) per cutoff plus a binary search per user.
 /// </remarks>
+/// <summary>What a per-user row set predicts; the features are the same for both.</summary>
+public enum UserLabel
+{
+    /// <summary>1 when the user buys anything in [T, T + N days).</summary>
+    Purchase = 0,
+
+    /// <summary>1 when the user has no event at all in [T, T + N days).</summary>
+    Churn = 1,
+}
+
 public static class PurchaseFeatures
 {
     public const double NeverHours = 24 * 30;
@@ -53,7 +64,7 @@ public static class PurchaseFeatures
         "purchase_rate", "last_day_share",
     ];
 
-    public static PurchaseDataset Build(BehaviorHistory history, long cutoff, int horizonDays = 1)
+    public static PurchaseDataset Build(BehaviorHistory history, long cutoff, int horizonDays = 1, UserLabel label = UserLabel.Purchase)
     {
         ArgumentNullException.ThrowIfNull(history);
         if (horizonDays < 1)
@@ -79,7 +90,11 @@ public static class PurchaseFeatures
             Compute(past, cutoff, row, scratch);
             users.Add(user);
             values.AddRange(row);
-            labels.Add(BuysIn(history.EventsOf(user)[past.Length..], cutoff + horizon) ? 1f : 0f);
+            var future = history.EventsOf(user)[past.Length..];
+            var positive = label == UserLabel.Churn
+                ? future.IsEmpty || future[0].Timestamp >= cutoff + horizon
+                : BuysIn(future, cutoff + horizon);
+            labels.Add(positive ? 1f : 0f);
         }
 
         return new PurchaseDataset(cutoff, horizon, [.. users], new FeatureTable([.. values], Names), [.. labels]);

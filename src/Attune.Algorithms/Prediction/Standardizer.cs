@@ -23,6 +23,8 @@ public sealed class Standardizer
 
     public IReadOnlyList<string> FeatureNames { get; }
 
+    internal static Standardizer Create(float[] means, float[] scales, IReadOnlyList<string> names) => new(means, scales, names);
+
     public static Standardizer Fit(FeatureTable train)
     {
         ArgumentNullException.ThrowIfNull(train);

@@ -7,6 +7,7 @@ using Attune.Cli.Importing;
 using Attune.Engine.Options;
 using Attune.Engine.Profiles;
 using Attune.Engine.Segments;
+using Attune.Engine.Segments.Discovery;
 using Microsoft.Extensions.Configuration;
 
 namespace Attune.Cli.Commands;
@@ -138,6 +139,22 @@ internal sealed class SegmentsCommand : ICliCommand
                 var p = ctx.Profiles!.Get(r.GetValue(user)!) ?? throw new SegmentException("user", $"no profile for '{r.GetValue(user)}'.");
                 return Json(w => ProfileJson.Write(w, p));
             })));
+
+        var minK = new Option<int>("--min-k") { Description = "Smallest number of clusters tried (default 2).", DefaultValueFactory = _ => 2 };
+        var maxK = new Option<int>("--max-k") { Description = "Largest number of clusters tried (default 8).", DefaultValueFactory = _ => 8 };
+        var seed = new Option<int>("--seed") { Description = "Seed of k-means++: the same seed and profiles give the same clusters (default 42).", DefaultValueFactory = _ => 42 };
+        command.Subcommands.Add(Sub("discover", "Discover segments: k-means++ on profile vectors, k chosen by silhouette, each cluster described in words.", [minK, maxK, seed], (ctx, r) =>
+        {
+            var options = new SegmentDiscoveryOptions(r.GetValue(minK), r.GetValue(maxK), r.GetValue(seed));
+            if (options.Check() is { } bad)
+            {
+                throw new SegmentException(bad.Field, $"--{(bad.Field == "minK" ? "min-k" : bad.Field == "maxK" ? "max-k" : bad.Field)} {bad.Message}");
+            }
+
+            var body = JsonSerializer.Serialize(new Dictionary<string, int> { ["minK"] = options.MinK, ["maxK"] = options.MaxK, ["seed"] = options.Seed });
+            return ctx.Run(HttpMethod.Post, "/v1/segments/discover", body, _ =>
+                JsonSerializer.Serialize(SegmentDiscovery.Discover(ctx.Profiles!.All(), options, ctx.Profiles.PredictionNames), DiscoveryJson.Default.SegmentDiscoveryResult) + "\n");
+        }));
         return command;
     }
 

@@ -112,7 +112,13 @@ public sealed class SyntheticShop
     public static string ItemId(int index) => "p" + index.ToString("D5", CultureInfo.InvariantCulture);
 
     /// <summary>The events, in time order; each enumeration yields the same sequence.</summary>
-    public IEnumerable<Event> Events()
+    public IEnumerable<Event> Events() =>
+        Options.PurchaseIntent > 0 ? MergeByTime(RegularEvents(), IntentEvents()) : RegularEvents();
+
+    /// <summary>The probability that a research episode with these counts ends in a purchase the next day.</summary>
+    public static double IntentConversion(int views, int carts) => carts >= 2 && views >= 6 ? 0.85 : 0.03;
+
+    private IEnumerable<Event> RegularEvents()
     {
         var o = Options;
         var random = new Random(unchecked((o.Seed * 7919) + 17));
@@ -144,6 +150,96 @@ public sealed class SyntheticShop
                         t += 3_000 + random.Next(30_000);
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The planted purchase-intent episodes (see <see cref="SyntheticShopOptions.PurchaseIntent"/>), from their own
+    /// random stream so the regular events stay the same. Day boundaries are midnight UTC counted from the start.
+    /// </summary>
+    private IEnumerable<Event> IntentEvents()
+    {
+        const long DayMs = 86_400_000L;
+        var o = Options;
+        var random = new Random(unchecked((o.Seed * 104_729) + 31));
+        var start = o.EffectiveStart.ToUnixTimeMilliseconds();
+        var emitted = 0;
+        var pending = new List<Event>();
+        for (var day = 0; day < o.Days; day++)
+        {
+            var dayStart = start + (day * DayMs);
+            var today = new List<Event>(pending.Where(e => e.Timestamp.ToUnixTimeMilliseconds() < dayStart + DayMs));
+            pending.RemoveAll(e => e.Timestamp.ToUnixTimeMilliseconds() < dayStart + DayMs);
+            for (var u = 0; u < Users.Count; u++)
+            {
+                if (random.NextDouble() >= o.PurchaseIntent)
+                {
+                    continue;
+                }
+
+                var userId = Users[u].Id;
+                var sessionId = string.Create(CultureInfo.InvariantCulture, $"intent{o.Seed}-{day}-{u}");
+                var subs = _preferredSubcategories[u];
+                var s = subs[random.Next(subs.Length)];
+                var views = 3 + random.Next(8);
+                var carts = 1 + random.Next(3);
+                var t = dayStart + (long)(random.NextDouble() * 20 * 3_600_000);
+                var viewed = new List<int>();
+                for (var v = 0; v < views; v++)
+                {
+                    var item = _itemsBySubcategory[s][Sample(_cumulativeBySubcategory[s], random)];
+                    viewed.Add(item);
+                    today.Add(MakeEvent($"intent-{emitted++}", userId, item, EventTypes.View, null, t, sessionId));
+                    t += 20_000 + random.Next(100_000);
+                }
+
+                var carted = new List<int>();
+                for (var c = 0; c < carts; c++)
+                {
+                    var item = viewed[random.Next(viewed.Count)];
+                    carted.Add(item);
+                    today.Add(MakeEvent($"intent-{emitted++}", userId, item, EventTypes.AddToCart, null, t, sessionId));
+                    t += 10_000 + random.Next(60_000);
+                }
+
+                if (random.NextDouble() < IntentConversion(views, carts))
+                {
+                    var item = carted[random.Next(carted.Count)];
+                    var at = dayStart + DayMs + (long)(random.NextDouble() * 23 * 3_600_000);
+                    pending.Add(MakeEvent($"intent-{emitted++}", userId, item, EventTypes.Purchase, Items[item].Price, at, sessionId + "-buy"));
+                }
+            }
+
+            foreach (var e in today.OrderBy(e => e.Timestamp))
+            {
+                yield return e;
+            }
+        }
+
+        foreach (var e in pending.Where(e => e.Timestamp < o.EffectiveStart.AddDays(o.Days)).OrderBy(e => e.Timestamp))
+        {
+            yield return e;
+        }
+    }
+
+    private static IEnumerable<Event> MergeByTime(IEnumerable<Event> a, IEnumerable<Event> b)
+    {
+        using var x = a.GetEnumerator();
+        using var y = b.GetEnumerator();
+        var hasX = x.MoveNext();
+        var hasY = y.MoveNext();
+        while (hasX || hasY)
+        {
+            if (hasX && (!hasY || x.Current.Timestamp <= y.Current.Timestamp))
+            {
+                yield return x.Current;
+                hasX = x.MoveNext();
+            }
+            else
+            {
+                yield return y.Current;
+                hasY = y.MoveNext();
             }
         }
     }
@@ -197,6 +293,9 @@ public sealed class SyntheticShop
     }
 
     private Event MakeEvent(int n, string user, int item, string type, double? value, long ms, string session) =>
+        MakeEvent(n.ToString(CultureInfo.InvariantCulture), user, item, type, value, ms, session);
+
+    private Event MakeEvent(string n, string user, int item, string type, double? value, long ms, string session) =>
         new(
             string.Create(CultureInfo.InvariantCulture, $"synthetic-{Options.Seed}-{n}"),
             user,

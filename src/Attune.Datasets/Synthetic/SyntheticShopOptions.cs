@@ -19,6 +19,11 @@ namespace Attune.Datasets.Synthetic;
 /// <param name="CartRate">Probability a view of a preferred-category item leads to add_to_cart (a third of it otherwise).</param>
 /// <param name="PurchaseRate">Probability an add_to_cart leads to a purchase.</param>
 /// <param name="UnavailableShare">Share of items marked unavailable.</param>
+/// <param name="PurchaseIntent">Planted purchase intent: the probability that a user starts a research episode on a
+/// given day (0, the default, plants none and leaves the shop exactly as without it). An episode is 3-10 views in
+/// one preferred subcategory and 1-3 add_to_cart, with no purchase that day; when it had at least 2 carts and at
+/// least 6 views (an AND of two thresholds: a nonlinear signal) the user buys one carted item the next day with
+/// probability 0.85, otherwise with probability 0.03. Episode events come on top of <see cref="Events"/>.</param>
 public sealed record SyntheticShopOptions(
     int Users = 2_000,
     int Items = 500,
@@ -33,7 +38,8 @@ public sealed record SyntheticShopOptions(
     double MeanViewsPerSession = 5.0,
     double CartRate = 0.15,
     double PurchaseRate = 0.4,
-    double UnavailableShare = 0.05)
+    double UnavailableShare = 0.05,
+    double PurchaseIntent = 0.0)
 {
     public static DateTimeOffset DefaultStart { get; } = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -57,6 +63,7 @@ public sealed record SyntheticShopOptions(
         Check(CartRate is >= 0 and <= 1, nameof(CartRate), "in [0, 1]");
         Check(PurchaseRate is >= 0 and <= 1, nameof(PurchaseRate), "in [0, 1]");
         Check(UnavailableShare is >= 0 and <= 1, nameof(UnavailableShare), "in [0, 1]");
+        Check(PurchaseIntent is >= 0 and <= 1, nameof(PurchaseIntent), "in [0, 1]");
     }
 
     public override string ToString() => string.Create(
@@ -64,7 +71,7 @@ public sealed record SyntheticShopOptions(
         $"SyntheticShop(users={Users}, items={Items}, events={Events}, seed={Seed}, start={EffectiveStart:O}, days={Days}, " +
         $"popularityExponent={PopularityExponent}, activityExponent={ActivityExponent}, preferredCategories={PreferredCategories}, " +
         $"tasteStrength={TasteStrength}, meanViewsPerSession={MeanViewsPerSession}, cartRate={CartRate}, purchaseRate={PurchaseRate}, " +
-        $"unavailableShare={UnavailableShare})");
+        $"unavailableShare={UnavailableShare}, purchaseIntent={PurchaseIntent})");
 
     private static void Check(bool ok, string name, string range)
     {

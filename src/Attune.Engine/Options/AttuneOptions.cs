@@ -26,6 +26,8 @@ public sealed record AttuneOptions
 
     public CampaignOptions Campaigns { get; init; } = new();
 
+    public PredictionOptions Prediction { get; init; } = new();
+
     public ProfileOptions Profiles { get; init; } = new();
 
     public DataQualityOptions Quality { get; init; } = new();
@@ -54,6 +56,7 @@ public sealed record AttuneOptions
         Auth.Validate(errors);
         Models.Validate(errors);
         Campaigns.Validate(errors);
+        Prediction.Validate(errors);
         Profiles.Validate(errors);
         Quality.Validate(errors);
         Experiments.Validate(errors);
@@ -87,6 +90,7 @@ public sealed record AttuneOptions
             .Append(", Auth = ").Append(Auth)
             .Append(", Models = ").Append(Models)
             .Append(", Campaigns = ").Append(Campaigns)
+            .Append(", Prediction = ").Append(Prediction)
             .Append(", Profiles = ").Append(Profiles)
             .Append(", Quality = ").Append(Quality)
             .Append(", Experiments = ").Append(Experiments)
