@@ -317,6 +317,9 @@ internal sealed class SegmentsCommand : ICliCommand
             }
 
             _segments = new SegmentService(Profiles, _db, options.Profiles);
+
+            // Memberships live in memory; a one-off command computes them without adding a history point.
+            _segments.EvaluateAll(recordHistory: false);
             env.Output.Write(offline(_segments));
             return ExitCodes.Ok;
         }

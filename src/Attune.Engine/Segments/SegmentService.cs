@@ -231,15 +231,18 @@ public sealed class SegmentService : IDisposable
         return _repository.LoadSizes(name, limit);
     }
 
-    /// <summary>Re-evaluates every segment over every profile now (one pass over the profiles) and records the sizes.</summary>
-    public void EvaluateAll()
+    /// <summary>Re-evaluates every segment over every profile now (one pass over the profiles) and, by default, records the sizes.</summary>
+    public void EvaluateAll(bool recordHistory = true)
     {
         var now = _clock.GetUtcNow();
         lock (_gate)
         {
             var live = _segments.Values.Where(s => s.Predicate is not null).ToArray();
             EvaluateBatch(live, now);
-            _repository.AppendSizes([.. live.Select(s => new SegmentSize(s.Definition.Name, now, s.Count))]);
+            if (recordHistory)
+            {
+                _repository.AppendSizes([.. live.Select(s => new SegmentSize(s.Definition.Name, now, s.Count))]);
+            }
         }
     }
 
