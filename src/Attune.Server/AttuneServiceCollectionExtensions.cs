@@ -33,8 +33,10 @@ public static class AttuneServiceCollectionExtensions
                 sp.GetServices<IEventObserver>(),
                 (observer, ex) => log.LogError(ex, "Event observer {Observer} failed; the events are stored.", observer.GetType().Name));
         });
+        services.TryAddSingleton(sp => new CatalogFeed(sp.GetServices<ICatalogObserver>()));
         services.TryAddSingleton<ApiServices>();
         services.TryAddSingleton<ApiKeyAuthentication>();
+        services.AddAttuneServing();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<AttuneExceptionHandler>();

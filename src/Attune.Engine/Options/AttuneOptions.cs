@@ -21,6 +21,8 @@ public sealed record AttuneOptions
 
     public AuthOptions Auth { get; init; } = new();
 
+    public ServingOptions Serving { get; init; } = new();
+
     /// <summary>Weight and polarity overrides by event type name; unlisted types keep their defaults.</summary>
     public IReadOnlyDictionary<string, EventTypeOptions> EventTypes { get; init; } =
         new Dictionary<string, EventTypeOptions>(StringComparer.Ordinal);
@@ -41,6 +43,7 @@ public sealed record AttuneOptions
         Storage.Validate(errors);
         Limits.Validate(errors);
         Auth.Validate(errors);
+        Serving.Validate(errors);
         foreach (var (name, type) in EventTypes)
         {
             if (!Ids.IsValid(name))
@@ -69,6 +72,7 @@ public sealed record AttuneOptions
             .Append(", Storage = ").Append(Storage)
             .Append(", Limits = ").Append(Limits)
             .Append(", Auth = ").Append(Auth)
+            .Append(", Serving = ").Append(Serving)
             .Append(", EventTypes = [");
         var first = true;
         foreach (var (name, type) in EventTypes.OrderBy(kv => kv.Key, StringComparer.Ordinal))

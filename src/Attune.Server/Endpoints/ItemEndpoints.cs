@@ -1,4 +1,5 @@
 using Attune.Core;
+using Attune.Engine.Feedback;
 using Attune.Engine.Ingestion;
 using Attune.Engine.Options;
 using Attune.Server.Hosting;
@@ -70,6 +71,7 @@ public static class ItemEndpoints
 
         var item = parsed.Values[0];
         await api.Store.Catalog.UpsertAsync([item], context.RequestAborted);
+        context.RequestServices.GetRequiredService<CatalogFeed>().Upserted([item]);
         return new WireJsonResult(w => WireJson.WriteItem(w, item));
     }
 
@@ -105,6 +107,7 @@ public static class ItemEndpoints
         }
 
         await api.Store.Catalog.UpsertAsync(parsed.Values, context.RequestAborted);
+        context.RequestServices.GetRequiredService<CatalogFeed>().Upserted(parsed.Values);
         return TypedResults.Ok(new UpsertResponse(parsed.Values.Count));
     }
 
@@ -165,9 +168,13 @@ public static class ItemEndpoints
             return bad;
         }
 
-        return await api.Store.Catalog.DeleteAsync(id, context.RequestAborted)
-            ? TypedResults.NoContent()
-            : Problems.NotFound($"No item '{id}'.");
+        if (!await api.Store.Catalog.DeleteAsync(id, context.RequestAborted))
+        {
+            return Problems.NotFound($"No item '{id}'.");
+        }
+
+        context.RequestServices.GetRequiredService<CatalogFeed>().Deleted(id);
+        return TypedResults.NoContent();
     }
 
     private static int FirstDuplicateId(IReadOnlyList<Item> items)
