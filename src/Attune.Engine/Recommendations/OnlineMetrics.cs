@@ -46,6 +46,7 @@ public sealed class OnlineMetrics : IEventObserver, IAsyncDisposable
     private readonly Task _writer;
     private readonly CancellationTokenSource _stop = new();
     private bool _dirty;
+    private int _disposed;
 
     /// <param name="directory">Where the ledger and counters are kept; null keeps them in memory only.</param>
     public OnlineMetrics(int capacity, string? directory)
@@ -156,6 +157,12 @@ public sealed class OnlineMetrics : IEventObserver, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Registered both as itself and as an event observer, so the container may dispose it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _writes.Writer.TryComplete();
         await _stop.CancelAsync();
         try

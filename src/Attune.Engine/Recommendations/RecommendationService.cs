@@ -201,7 +201,52 @@ public sealed class RecommendationService : IEventObserver, ICatalogObserver
                 : new DiversityOptions(query.DiversityLambda ?? _options.DiversityLambda, query.MaxPerCategory ?? _options.MaxPerCategory),
             Exploration: query.ExplorationShare is { } share ? new ExplorationOptions(share) : null));
         Metrics.RecordServed(response.RecommendationId, model?.Version, Served(response.Items), fallback);
-        return new RecommendationPage(response.RecommendationId, model?.Version, fallback is null, fallback, response.Items, response.NextCursor);
+        return new RecommendationPage(response.RecommendationId, model?.Version, fallback is null, fallback, Explain(response.Items, sources), response.NextCursor);
+    }
+
+    /// <summary>
+    /// "People like you liked this" is the weakest explanation: when the user's own history also proposed an item
+    /// (item-kNN, sequence or content), say which item it follows from instead. Source and score stay as ranked.
+    /// </summary>
+    private static IReadOnlyList<RecommendedItem> Explain(IReadOnlyList<RecommendedItem> items, List<CandidateSource> sources)
+    {
+        Dictionary<int, (double Score, Reason Reason)>? because = null;
+        for (var k = 0; k < items.Count; k++)
+        {
+            if (items[k].Reason?.Kind != ReasonKind.SimilarUsers)
+            {
+                continue;
+            }
+
+            if (because is null)
+            {
+                because = [];
+                foreach (var s in sources)
+                {
+                    foreach (var c in s.Candidates)
+                    {
+                        if (c.Reason is { Kind: ReasonKind.BecauseYouViewed } r && (!because.TryGetValue(c.Item, out var b) || b.Score < c.Score * s.Weight))
+                        {
+                            because[c.Item] = (c.Score * s.Weight, r);
+                        }
+                    }
+                }
+
+                if (because.Count == 0)
+                {
+                    return items;
+                }
+            }
+
+            if (because.TryGetValue(items[k].Index, out var found))
+            {
+                var copy = items as RecommendedItem[] ?? [.. items];
+                copy[k] = copy[k] with { Reason = found.Reason };
+                items = copy;
+            }
+        }
+
+        return items;
     }
 
     /// <summary>The page after <paramref name="cursor"/> of an earlier list (same items, no repeats).</summary>
