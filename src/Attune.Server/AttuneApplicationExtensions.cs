@@ -25,6 +25,7 @@ public static class AttuneApplicationExtensions
         app.MapUserEndpoints();
         app.MapStatsEndpoints();
         app.MapRecommendationEndpoints();
+        app.MapModelEndpoints();
         return app;
     }
 }

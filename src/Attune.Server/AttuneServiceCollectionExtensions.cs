@@ -42,6 +42,7 @@ public static class AttuneServiceCollectionExtensions
         services.AddExceptionHandler<AttuneExceptionHandler>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
         services.AddOpenApi();
+        services.AddAttuneModels();
         // Read straight from configuration: Kestrel is built before options are validated at start-up,
         // and a bad value must surface there, with all the others, not here.
         var maxBody = long.TryParse(configuration[$"{AttuneOptions.SectionName}:Limits:MaxBodyBytes"], out var configured)

@@ -23,6 +23,9 @@ public sealed record AttuneOptions
 
     public ServingOptions Serving { get; init; } = new();
 
+    /// <summary>The model registry and the background trainer.</summary>
+    public ModelsOptions Models { get; init; } = new();
+
     /// <summary>Weight and polarity overrides by event type name; unlisted types keep their defaults.</summary>
     public IReadOnlyDictionary<string, EventTypeOptions> EventTypes { get; init; } =
         new Dictionary<string, EventTypeOptions>(StringComparer.Ordinal);
@@ -44,6 +47,7 @@ public sealed record AttuneOptions
         Limits.Validate(errors);
         Auth.Validate(errors);
         Serving.Validate(errors);
+        Models.Validate(errors);
         foreach (var (name, type) in EventTypes)
         {
             if (!Ids.IsValid(name))
@@ -73,6 +77,7 @@ public sealed record AttuneOptions
             .Append(", Limits = ").Append(Limits)
             .Append(", Auth = ").Append(Auth)
             .Append(", Serving = ").Append(Serving)
+            .Append(", Models = ").Append(Models)
             .Append(", EventTypes = [");
         var first = true;
         foreach (var (name, type) in EventTypes.OrderBy(kv => kv.Key, StringComparer.Ordinal))
