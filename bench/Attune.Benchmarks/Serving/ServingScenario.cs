@@ -76,7 +76,8 @@ public sealed class ServingScenario : IScenario
 
     private static void InProcess(Ml1m ml, int requests, StringBuilder output)
     {
-        var service = ml.NewService(new ServingOptions { MaxPerCategory = 3, DiversityLambda = 0.7 });
+        var listLength = ScenarioArgs.Arg(Environment.GetCommandLineArgs(), "--list-length") is { } ll ? int.Parse(ll, CultureInfo.InvariantCulture) : 100;
+        var service = ml.NewService(new ServingOptions { MaxPerCategory = 3, DiversityLambda = 0.7, ListLength = listLength });
         var query = new RecommendationQuery(string.Empty, 10, Filter, MaxPerCategory: 3, DiversityLambda: 0.7);
         var rng = new Random(7);
         var users = Enumerable.Range(0, requests).Select(_ => rng.Next(ml.Data.Users.Count)).ToArray();
@@ -132,6 +133,7 @@ public sealed class ServingScenario : IScenario
             await store.Catalog.UpsertAsync(ml.Items);
             app.Services.GetRequiredService<ActiveModel>().Activate(ml.Model);
             var service = app.Services.GetRequiredService<RecommendationService>();
+            service.OnItemsUpserted(ml.Items); // what POST /v1/items tells the service after storing them
             var rng = new Random(11);
             var users = Enumerable.Range(0, 2000).Select(_ => rng.Next(ml.Data.Users.Count)).Distinct().ToArray();
 
@@ -144,12 +146,40 @@ public sealed class ServingScenario : IScenario
             var filter = Uri.EscapeDataString(Filter);
             string Url(int u) => $"v1/recommendations/{ml.Data.Users[u]}?n=10&filter={filter}";
             bare = await http.GetByteArrayAsync(Url(users[0]));
+            if (!Encoding.UTF8.GetString(bare).Contains("\"itemId\"", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException("The recommendation response holds no items: " + Encoding.UTF8.GetString(bare));
+            }
             var urls = Enumerable.Range(0, requests).Select(r => Url(users[r % users.Length])).ToArray();
             var bareUrls = Enumerable.Range(0, requests).Select(r => $"bench/bare/{ml.Data.Users[users[r % users.Length]]}?n=10&filter={filter}").ToArray();
 
             // Warm-up: JIT, connections, and each user's first request (which reads their log once).
             await LoadAsync(http, [.. users.Select(Url)], clients);
-            await LoadAsync(http, bareUrls[..2000], clients);
+            await LoadAsync(http, bareUrls[..Math.Min(2000, bareUrls.Length)], clients);
+            if (Environment.GetEnvironmentVariable("SERVING_PROFILE") is not null)
+            {
+                var q = new RecommendationQuery(string.Empty, 10, Filter);
+                foreach (var label in new[] { "sync", "async", "sync", "async" })
+                {
+                    var sw = Stopwatch.StartNew();
+                    var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+                    for (var r = 0; r < 3000; r++)
+                    {
+                        var uq = q with { UserId = ml.Data.Users[users[r % users.Length]] };
+                        if (label == "async")
+                        {
+                            await service.RecommendAsync(uq);
+                        }
+                        else
+                        {
+                            service.Recommend(uq, true, ml.History(users[r % users.Length]));
+                        }
+                    }
+
+                    Console.Error.WriteLine($"{label}: {sw.Elapsed.TotalMilliseconds / 3000:F3} ms per request, CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / 3000:F3} ms");
+                }
+            }
+
             var real = await LoadAsync(http, urls, clients);
             var ceiling = await LoadAsync(http, bareUrls, clients);
             output.AppendLine(CultureInfo.InvariantCulture, $"### HTTP on loopback, {clients} clients, {requests} GETs each; response body {bare.Length} bytes\n");

@@ -12,6 +12,12 @@ public sealed record ServingOptions
     /// <summary>Most recent events kept per user (fold-in, item-kNN candidates and the seen filter use these).</summary>
     public int HistoryLength { get; init; } = 200;
 
+    /// <summary>
+    /// Most recent events used to fold a user into a factor model when they acted since its snapshot (ALS fold-in costs
+    /// O(events x factors^2)).
+    /// </summary>
+    public int FoldInEvents { get; init; } = 50;
+
     /// <summary>How many of a user's latest distinct items seed item-kNN and content candidates.</summary>
     public int RecentItems { get; init; } = 5;
 
@@ -99,6 +105,7 @@ public sealed record ServingOptions
         Range(nameof(MaxUsers), MaxUsers, 1, 100_000_000);
         Range(nameof(HistoryLength), HistoryLength, 1, 100_000);
         Range(nameof(RecentItems), RecentItems, 0, 100);
+        Range(nameof(FoldInEvents), FoldInEvents, 1, 100_000);
         Range(nameof(CandidatesPerSource), CandidatesPerSource, 1, 100_000);
         Range(nameof(AnnThreshold), AnnThreshold, 1, int.MaxValue);
         Range(nameof(AnnEfSearch), AnnEfSearch, 1, 10_000);
@@ -159,7 +166,7 @@ public sealed record ServingOptions
 
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture,
-            $"ServingOptions {{ MaxUsers = {MaxUsers}, HistoryLength = {HistoryLength}, RecentItems = {RecentItems}, SessionGap = {SessionGap}, " +
+            $"ServingOptions {{ MaxUsers = {MaxUsers}, HistoryLength = {HistoryLength}, FoldInEvents = {FoldInEvents}, RecentItems = {RecentItems}, SessionGap = {SessionGap}, " +
             $"ExcludeSeen = [{string.Join(", ", ExcludeSeen.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}: {p.Value}"))}], " +
             $"CandidatesPerSource = {CandidatesPerSource}, " +
             $"SourceWeights = [{string.Join(", ", SourceWeights.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}: {p.Value}"))}], " +

@@ -46,7 +46,9 @@ public sealed class CandidateGenerator(ServingOptions options, LiveCounters coun
         }
 
         AddNew(sources, state, snap, recent, category);
-        AddPopular(sources, state, snap, category, Weight(TrendingSource), Weight(PopularitySource));
+
+        // In a personal list trending and popular items are fillers with a small weight; a quarter as many suffice.
+        AddPopular(sources, state, snap, category, Weight(TrendingSource), Weight(PopularitySource), Math.Max(10, options.CandidatesPerSource / 4));
         return sources;
     }
 
@@ -61,7 +63,7 @@ public sealed class CandidateGenerator(ServingOptions options, LiveCounters coun
             trending = popular = 1;
         }
 
-        AddPopular(sources, state, snap, category, trending, popular);
+        AddPopular(sources, state, snap, category, trending, popular, options.CandidatesPerSource);
         return sources;
     }
 
@@ -264,12 +266,13 @@ public sealed class CandidateGenerator(ServingOptions options, LiveCounters coun
         }
     }
 
-    private static bool FoldIn(IFoldIn model, ModelState state, RecentEvent[] history, Span<float> scores)
+    private bool FoldIn(IFoldIn model, ModelState state, RecentEvent[] history, Span<float> scores)
     {
         var items = new List<int>(history.Length);
         var weights = new List<float>(history.Length);
-        foreach (var e in history)
+        for (var k = Math.Max(0, history.Length - options.FoldInEvents); k < history.Length; k++)
         {
+            var e = history[k];
             var m = state.ToModel(e.Item);
             if (m >= 0 && e.Weight > 0)
             {
@@ -501,9 +504,8 @@ public sealed class CandidateGenerator(ServingOptions options, LiveCounters coun
         }
     }
 
-    private void AddPopular(List<CandidateSource> sources, ModelState? state, CatalogSnapshot snap, string? category, double trendingWeight, double popularWeight)
+    private void AddPopular(List<CandidateSource> sources, ModelState? state, CatalogSnapshot snap, string? category, double trendingWeight, double popularWeight, int n)
     {
-        var n = options.CandidatesPerSource;
         if (trendingWeight > 0)
         {
             var (_, items) = Popular(state, snap, trending: true, category, n);
