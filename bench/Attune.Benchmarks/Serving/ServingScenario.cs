@@ -76,8 +76,7 @@ public sealed class ServingScenario : IScenario
 
     private static void InProcess(Ml1m ml, int requests, StringBuilder output)
     {
-        var listLength = ScenarioArgs.Arg(Environment.GetCommandLineArgs(), "--list-length") is { } ll ? int.Parse(ll, CultureInfo.InvariantCulture) : 100;
-        var service = ml.NewService(new ServingOptions { MaxPerCategory = 3, DiversityLambda = 0.7, ListLength = listLength });
+        var service = ml.NewService(new ServingOptions { MaxPerCategory = 3, DiversityLambda = 0.7 });
         var query = new RecommendationQuery(string.Empty, 10, Filter, MaxPerCategory: 3, DiversityLambda: 0.7);
         var rng = new Random(7);
         var users = Enumerable.Range(0, requests).Select(_ => rng.Next(ml.Data.Users.Count)).ToArray();
@@ -156,30 +155,6 @@ public sealed class ServingScenario : IScenario
             // Warm-up: JIT, connections, and each user's first request (which reads their log once).
             await LoadAsync(http, [.. users.Select(Url)], clients);
             await LoadAsync(http, bareUrls[..Math.Min(2000, bareUrls.Length)], clients);
-            if (Environment.GetEnvironmentVariable("SERVING_PROFILE") is not null)
-            {
-                var q = new RecommendationQuery(string.Empty, 10, Filter);
-                foreach (var label in new[] { "sync", "async", "sync", "async" })
-                {
-                    var sw = Stopwatch.StartNew();
-                    var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-                    for (var r = 0; r < 3000; r++)
-                    {
-                        var uq = q with { UserId = ml.Data.Users[users[r % users.Length]] };
-                        if (label == "async")
-                        {
-                            await service.RecommendAsync(uq);
-                        }
-                        else
-                        {
-                            service.Recommend(uq, true, ml.History(users[r % users.Length]));
-                        }
-                    }
-
-                    Console.Error.WriteLine($"{label}: {sw.Elapsed.TotalMilliseconds / 3000:F3} ms per request, CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / 3000:F3} ms");
-                }
-            }
-
             var real = await LoadAsync(http, urls, clients);
             var ceiling = await LoadAsync(http, bareUrls, clients);
             output.AppendLine(CultureInfo.InvariantCulture, $"### HTTP on loopback, {clients} clients, {requests} GETs each; response body {bare.Length} bytes\n");

@@ -44,7 +44,6 @@ public sealed class OnlineMetrics : IEventObserver, IAsyncDisposable
     private readonly string? _logPath;
     private readonly string? _countsPath;
     private readonly Task _writer;
-    private readonly CancellationTokenSource _stop = new();
     private bool _dirty;
     private int _disposed;
 
@@ -163,18 +162,10 @@ public sealed class OnlineMetrics : IEventObserver, IAsyncDisposable
             return;
         }
 
+        // Completing the channel lets the writer drain what is queued and stop.
         _writes.Writer.TryComplete();
-        await _stop.CancelAsync();
-        try
-        {
-            await _writer;
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
+        await _writer;
         SaveCounts();
-        _stop.Dispose();
     }
 
     private Served RecordLocked(string id, string version, IReadOnlyList<(string ItemId, string Source)> items, bool countList)
@@ -292,14 +283,13 @@ public sealed class OnlineMetrics : IEventObserver, IAsyncDisposable
             while (true)
             {
                 var wait = nextSave - DateTime.UtcNow;
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-                timeout.CancelAfter(wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
+                using var timeout = new CancellationTokenSource(wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
                 bool more;
                 try
                 {
                     more = await _writes.Reader.WaitToReadAsync(timeout.Token);
                 }
-                catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+                catch (OperationCanceledException)
                 {
                     more = true;
                 }
@@ -324,17 +314,8 @@ public sealed class OnlineMetrics : IEventObserver, IAsyncDisposable
                     nextSave = DateTime.UtcNow + SaveEvery;
                 }
 
-                if (!more || _stop.IsCancellationRequested)
+                if (!more)
                 {
-                    while (_writes.Reader.TryRead(out var rest))
-                    {
-                        if (log is not null)
-                        {
-                            await log.WriteAsync(rest);
-                            await log.WriteAsync('\n');
-                        }
-                    }
-
                     return;
                 }
             }
