@@ -17,6 +17,8 @@ public sealed class ServerCommandTests
         var run = AttuneCli.RunAsync(["demo", "--urls", url, "--data-dir", data, "--users", "200", "--items", "100", "--events", "3000", "--seed", "5"], TextWriter.Synchronized(output), TextWriter.Null, cts.Token);
 
         var stats = await WaitForStatsAsync(url, run, cts.Token);
+        using var http = new HttpClient();
+        var models = await http.GetFromJsonAsync<System.Text.Json.JsonElement>($"{url}/v1/models", cts.Token);
         await cts.CancelAsync();
         var code = await run;
 
@@ -25,6 +27,7 @@ public sealed class ServerCommandTests
         Assert.True(stats.EventsByType.ContainsKey("purchase"));
         Assert.Equal(0, code);
         Assert.Contains($"curl {url}/v1/stats", output.ToString(), StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(models.GetProperty("active").GetString()), "the demo serves a trained model from the start");
     }
 
     [Fact]

@@ -2,7 +2,9 @@ using System.CommandLine;
 using Attune.Cli.Importing;
 using Attune.Datasets.Synthetic;
 using Attune.Engine.Import;
+using Attune.Engine.Models;
 using Attune.Server;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Attune.Cli.Commands;
@@ -74,10 +76,15 @@ internal sealed class DemoCommand : ICliCommand
             {
                 DataDir = dir,
                 Urls = listen,
-                OnStoreOpened = async (store, _, ct) =>
+                OnStoreOpened = async (store, services, ct) =>
                 {
                     var shop = SyntheticShop.Generate(shopOptions);
                     await ImportRunner.RunAsync(env, "Loading the demo shop", shop.Records(), new StoreImportSink(store), ImportOptions.Default, ct);
+
+                    // Trained before the server listens, so recommendations are served from the first request.
+                    env.Output.WriteLine("Training the first model");
+                    var run = await ModelsCommand.RunWithProgressAsync(env, services.GetRequiredService<ModelTrainingService>(), new TrainingRequest("demo"), ct);
+                    ModelsCommand.Report(env, run);
                 },
             };
             try
@@ -114,6 +121,7 @@ internal sealed class DemoCommand : ICliCommand
         o.WriteLine($"  curl {url}/v1/users/{SyntheticShop.UserId(0)}");
         o.WriteLine($"  curl -X POST {url}/v1/events -H 'Content-Type: application/json' \\");
         o.WriteLine($"       -d '{{\"userId\":\"{SyntheticShop.UserId(0)}\",\"itemId\":\"{SyntheticShop.ItemId(1)}\",\"type\":\"view\"}}'");
+        o.WriteLine($"  curl {url}/v1/models");
         o.WriteLine($"  attune stats --server {url}");
         o.WriteLine($"OpenAPI description: {url}/openapi/v1.json");
     }

@@ -10,10 +10,18 @@ namespace Attune.Engine.Models;
 /// <remarks>
 /// Every activation loads and verifies the version completely before the swap, and the swap itself is the single
 /// reference exchange of <see cref="ActiveModel.Activate"/>, so a request never waits for a load and never sees half a
-/// model. Writers (activate, promote, prune) are serialized so that <c>active.json</c> always names the model in memory.
+/// model. Registered <see cref="IModelWarmup"/>s run on the new model before the swap, too. Writers (activate,
+/// promote, prune) are serialized so that <c>active.json</c> always names the model in memory.
 /// </remarks>
-public sealed class ModelRegistry(ModelStore store, ActiveModel active, ModelsOptions options, ILogger<ModelRegistry> logger, TimeProvider? time = null)
+public sealed class ModelRegistry(
+    ModelStore store,
+    ActiveModel active,
+    ModelsOptions options,
+    ILogger<ModelRegistry> logger,
+    IEnumerable<IModelWarmup>? warmups = null,
+    TimeProvider? time = null)
 {
+    private readonly IModelWarmup[] _warmups = warmups?.ToArray() ?? [];
     private readonly SemaphoreSlim _writers = new(1, 1);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -68,6 +76,7 @@ public sealed class ModelRegistry(ModelStore store, ActiveModel active, ModelsOp
                 continue;
             }
 
+            await WarmAsync(model, cancellationToken);
             await _writers.WaitAsync(cancellationToken);
             try
             {
@@ -112,7 +121,9 @@ public sealed class ModelRegistry(ModelStore store, ActiveModel active, ModelsOp
             return current;
         }
 
-        var model = await Task.Run(() => store.Load(version, cancellationToken), cancellationToken);
+        // On a lowest-priority thread: the server keeps answering with the current model meanwhile, and should win the cores.
+        var model = await LowPriority.Run(() => store.Load(version, cancellationToken), "attune-model-load");
+        await WarmAsync(model, cancellationToken);
         await _writers.WaitAsync(cancellationToken);
         try
         {
@@ -145,6 +156,7 @@ public sealed class ModelRegistry(ModelStore store, ActiveModel active, ModelsOp
     /// <summary>Makes a just-saved version (already in memory, so nothing is loaded) the active one.</summary>
     public async Task PromoteAsync(ServingModel saved, CancellationToken cancellationToken = default)
     {
+        await WarmAsync(saved, cancellationToken);
         await _writers.WaitAsync(cancellationToken);
         try
         {
@@ -177,6 +189,14 @@ public sealed class ModelRegistry(ModelStore store, ActiveModel active, ModelsOp
         }
     }
 
+    private async Task WarmAsync(ServingModel model, CancellationToken cancellationToken)
+    {
+        foreach (var warmup in _warmups)
+        {
+            await warmup.PrepareAsync(model, cancellationToken);
+        }
+    }
+
     /// <summary>Appends to the history file; a failure to record is logged, never thrown (the model itself is fine).</summary>
     public void Record(string kind, string? version, string? runId, string message, PromotionDecision? decision = null)
     {
@@ -189,4 +209,14 @@ public sealed class ModelRegistry(ModelStore store, ActiveModel active, ModelsOp
             logger.LogWarning(ex, "Could not record model history ({Kind} {Version}).", kind, version);
         }
     }
+}
+
+/// <summary>
+/// Work that must be done on a model version before it serves (building an ANN index, warming caches keyed by
+/// version): the registry calls every registered warmup after loading and before the swap, off the request path.
+/// A warmup that throws stops the activation; the active model stays.
+/// </summary>
+public interface IModelWarmup
+{
+    Task PrepareAsync(ServingModel model, CancellationToken cancellationToken);
 }

@@ -85,10 +85,14 @@ public sealed class ModelTrainingService : BackgroundService, IEventObserver
         }
     }
 
-    /// <summary>Runs a training now on the caller's task (the CLI, a start-up training) and returns its outcome.</summary>
-    public async Task<TrainingRunInfo> TrainNowAsync(TrainingRequest request, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs a training now on the caller's task (the CLI, a start-up training) and returns its outcome;
+    /// <paramref name="started"/> receives the run first, e.g. to show its progress.
+    /// </summary>
+    public async Task<TrainingRunInfo> TrainNowAsync(TrainingRequest request, Action<TrainingRun>? started = null, CancellationToken cancellationToken = default)
     {
         var run = Register(request);
+        started?.Invoke(run);
         await ExecuteRunAsync(run, cancellationToken);
         return run.Info;
     }
@@ -207,8 +211,10 @@ public sealed class ModelTrainingService : BackgroundService, IEventObserver
             _logger.LogInformation("Training run {Run} cancelled.", run.Id);
             throw;
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or OutOfMemoryException or InvalidDataException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Any failure (a store error, a numerical refusal, a bug) ends this run only: an exception escaping the
+            // background service would stop the whole server.
             run.Finish(TrainingStatus.Failed, _time.GetUtcNow(), error: ex.Message);
             _logger.LogError(ex, "Training run {Run} failed; the active model is unchanged.", run.Id);
             _registry.Record(ModelHistoryKinds.Failed, null, run.Id, $"Training failed: {ex.Message}");
@@ -229,7 +235,11 @@ public sealed class ModelTrainingService : BackgroundService, IEventObserver
             var message = $"Skipped: the store holds {snapshot.Count} interactions, Models:MinEvents is {options.MinEvents}.";
             run.Finish(TrainingStatus.Skipped, _time.GetUtcNow(), error: message);
             _logger.LogInformation("Training run {Run}: {Message}", run.Id, message);
-            _registry.Record(ModelHistoryKinds.Skipped, null, run.Id, message);
+            if (run.Request.Trigger != "start")
+            {
+                // Every start of an empty server would add one; the run itself still shows it.
+                _registry.Record(ModelHistoryKinds.Skipped, null, run.Id, message);
+            }
             return;
         }
 

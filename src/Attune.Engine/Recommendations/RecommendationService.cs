@@ -30,7 +30,7 @@ public sealed class NoActiveModelException(string message) : Exception(message)
 /// changes, gathers candidates from the active <see cref="ServingModel"/>, ranks them with the
 /// <see cref="RecommendationPipeline"/> and records what it served for online metrics. Thread-safe.
 /// </summary>
-public sealed class RecommendationService : IEventObserver, ICatalogObserver
+public sealed class RecommendationService : IEventObserver, ICatalogObserver, IModelWarmup
 {
     private readonly ServingOptions _options;
     private readonly ActiveModel _active;
@@ -97,6 +97,9 @@ public sealed class RecommendationService : IEventObserver, ICatalogObserver
 
     /// <summary>Prepares a model before or after activation; the task completes when its HNSW index (if any) is built.</summary>
     public Task PrepareAsync(ServingModel model) => _states.Prepare(model);
+
+    /// <summary>Called by the registry before a swap, so a large catalog's HNSW index is ready when the model starts serving.</summary>
+    public Task PrepareAsync(ServingModel model, CancellationToken cancellationToken) => _states.Prepare(model);
 
     public void OnAppended(IReadOnlyList<Event> stored)
     {

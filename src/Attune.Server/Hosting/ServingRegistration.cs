@@ -40,6 +40,7 @@ public static class ServingRegistration
         services.AddSingleton<IEventObserver>(sp => sp.GetRequiredService<RecommendationService>());
         services.AddSingleton<IEventObserver>(sp => sp.GetRequiredService<OnlineMetrics>());
         services.AddSingleton<ICatalogObserver>(sp => sp.GetRequiredService<RecommendationService>());
+        services.AddSingleton<IModelWarmup>(sp => sp.GetRequiredService<RecommendationService>());
         services.AddHostedService<ServingWarmUp>();
         return services;
     }

@@ -98,3 +98,52 @@ public sealed class ModelRegistryTests
         Assert.True(reads > 40, $"only {reads} reads ran during the swaps");
     }
 }
+
+public sealed class ModelWarmupTests
+{
+    [Fact]
+    public async Task Warmups_run_on_the_new_model_before_it_is_swapped_in()
+    {
+        using var dir = new TempDirectory();
+        var active = new ActiveModel();
+        var warmup = new RecordingWarmup(active);
+        var registry = new ModelRegistry(new ModelStore(dir.Path), active, ModelFixtures.Options, Microsoft.Extensions.Logging.Abstractions.NullLogger<ModelRegistry>.Instance, [warmup]);
+        var a = await registry.SaveAsync(ModelFixtures.Train("20260101T000000000Z-0001"));
+        var b = await registry.SaveAsync(ModelFixtures.Train("20260101T000000000Z-0002"));
+
+        await registry.PromoteAsync(a);
+        await registry.ActivateAsync(b.Version, "test");
+
+        Assert.Equal([(a.Version, null), (b.Version, a.Version)], warmup.Seen);
+    }
+
+    [Fact]
+    public async Task A_failing_warmup_stops_the_activation_and_the_active_model_stays()
+    {
+        using var dir = new TempDirectory();
+        var active = new ActiveModel();
+        var registry = new ModelRegistry(new ModelStore(dir.Path), active, ModelFixtures.Options, Microsoft.Extensions.Logging.Abstractions.NullLogger<ModelRegistry>.Instance, [new FailingWarmup()]);
+        var a = await registry.SaveAsync(ModelFixtures.Train("20260101T000000000Z-0001"));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => registry.ActivateAsync(a.Version, "test"));
+
+        Assert.Null(active.Current);
+        Assert.Null(registry.Store.ReadActive());
+    }
+
+    private sealed class RecordingWarmup(ActiveModel active) : IModelWarmup
+    {
+        public List<(string Preparing, string? ServingMeanwhile)> Seen { get; } = [];
+
+        public Task PrepareAsync(ServingModel model, CancellationToken cancellationToken)
+        {
+            Seen.Add((model.Version, active.Current?.Version));
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class FailingWarmup : IModelWarmup
+    {
+        public Task PrepareAsync(ServingModel model, CancellationToken cancellationToken) => Task.FromException(new InvalidOperationException("index build failed"));
+    }
+}

@@ -215,3 +215,38 @@ public sealed class ModelAuthTests : IDisposable
         Assert.NotEqual(HttpStatusCode.Unauthorized, asAdmin.StatusCode);
     }
 }
+
+public sealed class ScheduledTrainingTests : IDisposable
+{
+    private readonly AttuneFactory _factory = new(new Dictionary<string, string?>
+    {
+        ["Attune:Models:TrainOnStart"] = "false",
+        ["Attune:Models:ScheduleInterval"] = "00:00:01",
+        ["Attune:Models:RetrainAfterEvents"] = "0",
+        ["Attune:Models:Algorithm"] = "popularity",
+    });
+
+    public void Dispose() => _factory.Dispose();
+
+    [Fact]
+    public async Task The_schedule_starts_training_runs_by_itself()
+    {
+        using var http = _factory.CreateClient();
+        await ClusteredShop.LoadAsync(http, users: 20, perUser: 10);
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var runs = (await ClusteredShop.ModelsAsync(http)).GetProperty("trainings").EnumerateArray().ToArray();
+            var promoted = runs.FirstOrDefault(r => r.GetProperty("status").GetString() == "promoted");
+            if (promoted.ValueKind != JsonValueKind.Undefined)
+            {
+                Assert.Equal("schedule", promoted.GetProperty("trigger").GetString());
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "No scheduled run promoted a model within a minute.");
+            await Task.Delay(100);
+        }
+    }
+}
