@@ -24,6 +24,7 @@ public static class AttuneApplicationExtensions
         app.MapItemEndpoints();
         app.MapUserEndpoints();
         app.MapStatsEndpoints();
+        app.MapRecommendationEndpoints();
         app.MapModelEndpoints();
         app.MapCampaignEndpoints();
         app.MapPredictionEndpoints();

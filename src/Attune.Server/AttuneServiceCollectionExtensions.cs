@@ -34,11 +34,19 @@ public static class AttuneServiceCollectionExtensions
                 sp.GetServices<IEventObserver>(),
                 (observer, ex) => log.LogError(ex, "Event observer {Observer} failed; the events are stored.", observer.GetType().Name));
         });
+        services.TryAddSingleton(sp =>
+        {
+            var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger<CatalogFeed>();
+            return new CatalogFeed(
+                sp.GetServices<ICatalogObserver>(),
+                (observer, ex) => log.LogError(ex, "Catalog observer {Observer} failed; the catalog change is stored.", observer.GetType().Name));
+        });
         services.TryAddSingleton<ApiServices>();
         services.AddAttuneProfiles(configuration);
         services.TryAddSingleton<ApiKeyAuthentication>();
         services.AddAttuneCampaigns();
         services.AddAttuneExperiments();
+        services.AddAttuneServing();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<AttuneExceptionHandler>();

@@ -21,6 +21,8 @@ public sealed record AttuneOptions
 
     public AuthOptions Auth { get; init; } = new();
 
+    public ServingOptions Serving { get; init; } = new();
+
     /// <summary>The model registry and the background trainer.</summary>
     public ModelsOptions Models { get; init; } = new();
 
@@ -54,6 +56,7 @@ public sealed record AttuneOptions
         Storage.Validate(errors);
         Limits.Validate(errors);
         Auth.Validate(errors);
+        Serving.Validate(errors);
         Models.Validate(errors);
         Campaigns.Validate(errors);
         Prediction.Validate(errors);
@@ -88,6 +91,7 @@ public sealed record AttuneOptions
             .Append(", Storage = ").Append(Storage)
             .Append(", Limits = ").Append(Limits)
             .Append(", Auth = ").Append(Auth)
+            .Append(", Serving = ").Append(Serving)
             .Append(", Models = ").Append(Models)
             .Append(", Campaigns = ").Append(Campaigns)
             .Append(", Prediction = ").Append(Prediction)

@@ -30,13 +30,18 @@ public sealed class RecommendationPipeline
     /// <param name="binder">Item schema for expressions (usually <see cref="ItemSchema.Create"/> over the catalog).</param>
     /// <param name="similarity">Similarity for MMR; category Jaccard when null.</param>
     /// <param name="cursorKey">HMAC key for cursors, at least 32 bytes.</param>
+    /// <param name="cache">
+    /// Ranked lists for paging; pass the previous pipeline's cache when rebuilding for a new catalog snapshot so that
+    /// open cursors keep working (item indices must then be stable across snapshots). A new cache when null.
+    /// </param>
     public RecommendationPipeline(
         PipelineOptions options,
         ServingCatalog catalog,
         RecordBinder<Item> binder,
         byte[] cursorKey,
         IItemSimilarity? similarity = null,
-        TimeProvider? clock = null)
+        TimeProvider? clock = null,
+        RankedListCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -46,12 +51,17 @@ public sealed class RecommendationPipeline
         _similarity = similarity ?? new CategoryJaccardSimilarity(catalog);
         _clock = clock ?? TimeProvider.System;
         _cursors = new CursorCodec(cursorKey, _clock);
-        _cache = new RankedListCache(options.CacheCapacity, _clock);
+        _cache = cache ?? new RankedListCache(options.CacheCapacity, _clock);
         _globalFilter = options.GlobalFilter is null ? null : CandidateFilter.Compile(binder, options.GlobalFilter, "globalFilter");
         _globalRules = BusinessRules.Compile(binder, options.GlobalRules, "globalRules");
     }
 
     public PipelineOptions Options { get; }
+
+    /// <summary>The ranked lists kept for paging (shared with later pipelines built over newer catalog snapshots).</summary>
+    public RankedListCache Cache => _cache;
+
+    public ServingCatalog Catalog => _catalog;
 
     public RecommendationResponse Recommend(RecommendationRequest request)
     {

@@ -1,5 +1,6 @@
 using Attune.Engine.Feedback;
 using Attune.Core;
+using Attune.Engine.Feedback;
 using Attune.Engine.Ingestion;
 using Attune.Engine.Options;
 using Attune.Server.Hosting;

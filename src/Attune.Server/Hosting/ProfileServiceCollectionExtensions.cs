@@ -20,7 +20,6 @@ public static class ProfileServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddAttuneProfiles(this IServiceCollection services, IConfiguration configuration)
     {
-        services.TryAddSingleton(sp => new CatalogFeed(sp.GetServices<ICatalogObserver>()));
         services.TryAddSingleton(sp => new UserDataFeed(sp.GetServices<IUserDataHolder>()));
         var enabled = !bool.TryParse(configuration[$"{AttuneOptions.SectionName}:Profiles:Enabled"], out var e) || e;
         if (!enabled)
