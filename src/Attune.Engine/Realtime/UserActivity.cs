@@ -148,6 +148,16 @@ public sealed class UserActivityCache(int capacity, int historyLength)
         }
     }
 
+    /// <summary>The user's activity when it is in memory, without creating it or changing the recency order.</summary>
+    public bool TryGet(string user, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out UserActivity? activity)
+    {
+        lock (_lock)
+        {
+            activity = _byUser.TryGetValue(user, out var node) ? node.Value.Activity : null;
+            return activity is not null;
+        }
+    }
+
     public void Remove(string user)
     {
         lock (_lock)

@@ -161,6 +161,17 @@ public sealed class RecommendationService : IEventObserver, ICatalogObserver, IM
         return Recommend(query, consent, history);
     }
 
+    /// <summary>
+    /// A request answered from memory only, never reading the store: for callers on a synchronous path, such as
+    /// campaign templates. A user whose history is not in memory gets the non-personal sources.
+    /// </summary>
+    public RecommendationPage RecommendFromMemory(RecommendationQuery query, bool consent)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var history = consent && _users.TryGet(query.UserId, out var activity) && activity.IsHydrated ? activity.Snapshot() : [];
+        return Recommend(query, consent, history);
+    }
+
     /// <summary>The in-memory part of a request, given consent and the user's recent events (oldest first).</summary>
     public RecommendationPage Recommend(RecommendationQuery query, bool consent, RecentEvent[] history)
     {

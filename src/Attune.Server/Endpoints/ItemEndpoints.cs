@@ -1,4 +1,3 @@
-using Attune.Engine.Feedback;
 using Attune.Core;
 using Attune.Engine.Feedback;
 using Attune.Engine.Ingestion;

@@ -1,3 +1,5 @@
+using Attune.Engine.Campaigns;
+using Attune.Engine.Profiles;
 using Attune.Engine.Feedback;
 using Attune.Engine.Models;
 using Attune.Engine.Options;
@@ -42,6 +44,9 @@ public static class ServingRegistration
         services.AddSingleton<ICatalogObserver>(sp => sp.GetRequiredService<RecommendationService>());
         services.AddSingleton<IModelWarmup>(sp => sp.GetRequiredService<RecommendationService>());
         services.AddHostedService<ServingWarmUp>();
+        // Campaign templates' recommendation blocks come from the same service (replacing the empty default).
+        services.Replace(ServiceDescriptor.Singleton<IRecommendationBlocks>(sp =>
+            new ServingRecommendationBlocks(sp.GetRequiredService<RecommendationService>(), sp.GetService<IProfileStore>())));
         return services;
     }
 }
