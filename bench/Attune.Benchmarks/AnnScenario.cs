@@ -31,7 +31,7 @@ public sealed class AnnScenario : IScenario
         var options = new HnswOptions(M: IntArg(args, "--m", 16), EfConstruction: IntArg(args, "--ef-construction", 100));
         var efs = (StringArg(args, "--ef") ?? "50,100,200,400").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 
-        var (vectors, users) = Catalog(items, dim, queries, seed: 1);
+        var (vectors, users) = SyntheticVectors.Clustered(items, dim, queries, seed: 1);
         Console.WriteLine(Invariant($"## ann: {items:N0} items x {dim} factors, {queries:N0} user queries, top-{K}"));
         Console.WriteLine();
 
@@ -101,49 +101,12 @@ public sealed class AnnScenario : IScenario
         return Task.FromResult(0);
     }
 
-    private static (float[] Items, float[] Users) Catalog(int items, int dim, int users, int seed)
-    {
-        const int clusters = 200;
-        var rng = new Random(seed);
-        var centres = new float[clusters * dim];
-        for (var i = 0; i < centres.Length; i++)
-        {
-            centres[i] = Normal(rng);
-        }
-
-        var v = new float[(long)items * dim];
-        for (var i = 0; i < items; i++)
-        {
-            var c = rng.Next(clusters);
-            var norm = (float)Math.Pow(1.0 - rng.NextDouble(), -1.0 / 3.0) * 0.2f;
-            for (var j = 0; j < dim; j++)
-            {
-                v[((long)i * dim) + j] = norm * (centres[(c * dim) + j] + Normal(rng));
-            }
-        }
-
-        var u = new float[users * dim];
-        for (var i = 0; i < users; i++)
-        {
-            var c = rng.Next(clusters);
-            for (var j = 0; j < dim; j++)
-            {
-                u[(i * dim) + j] = 0.5f * (centres[(c * dim) + j] + Normal(rng));
-            }
-        }
-
-        return (v, u);
-    }
-
     private static double Percentile(double[] values, double p)
     {
         var sorted = (double[])values.Clone();
         Array.Sort(sorted);
         return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
     }
-
-    private static float Normal(Random rng) =>
-        (float)(Math.Sqrt(-2.0 * Math.Log(1.0 - rng.NextDouble())) * Math.Cos(2.0 * Math.PI * rng.NextDouble()));
 
     private static int IntArg(string[] args, string name, int fallback)
     {

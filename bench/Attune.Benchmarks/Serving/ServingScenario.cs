@@ -182,7 +182,7 @@ public sealed class ServingScenario : IScenario
     {
         const int dim = 64;
         const int userCount = 1000;
-        var (vectors, queries) = SyntheticCatalog(count, dim, userCount, seed: 42);
+        var (vectors, queries) = SyntheticVectors.Clustered(count, dim, userCount, seed: 42);
         var items = new Item[count];
         for (var i = 0; i < count; i++)
         {
@@ -305,44 +305,6 @@ public sealed class ServingScenario : IScenario
             return "unknown";
         }
     }
-
-    /// <summary>Clustered item vectors with Pareto(3) norms and users near the same centres (as in the ann scenario).</summary>
-    private static (float[] Items, float[] Users) SyntheticCatalog(int items, int dim, int users, int seed)
-    {
-        const int clusters = 200;
-        var rng = new Random(seed);
-        var centres = new float[clusters * dim];
-        for (var i = 0; i < centres.Length; i++)
-        {
-            centres[i] = Normal(rng);
-        }
-
-        var v = new float[(long)items * dim];
-        for (var i = 0; i < items; i++)
-        {
-            var c = rng.Next(clusters);
-            var norm = (float)Math.Pow(1.0 - rng.NextDouble(), -1.0 / 3.0) * 0.2f;
-            for (var j = 0; j < dim; j++)
-            {
-                v[((long)i * dim) + j] = norm * (centres[(c * dim) + j] + Normal(rng));
-            }
-        }
-
-        var u = new float[users * dim];
-        for (var i = 0; i < users; i++)
-        {
-            var c = rng.Next(clusters);
-            for (var j = 0; j < dim; j++)
-            {
-                u[(i * dim) + j] = 0.5f * (centres[(c * dim) + j] + Normal(rng));
-            }
-        }
-
-        return (v, u);
-    }
-
-    private static float Normal(Random rng) =>
-        (float)(Math.Sqrt(-2.0 * Math.Log(1.0 - rng.NextDouble())) * Math.Cos(2.0 * Math.PI * rng.NextDouble()));
 
     private sealed record LoadResult(double Rps, double[] Latencies, int Failures)
     {
