@@ -12,7 +12,7 @@ public sealed record AttuneHostSettings
     /// <summary>Overrides <c>urls</c>, e.g. <c>http://127.0.0.1:5080</c> (semicolon-separated).</summary>
     public string? Urls { get; init; }
 
-    /// <summary>Runs once the store is open and migrated, before the first request.</summary>
+    /// <summary>Runs once the store is open and migrated, before the first request and before Attune's own start-up work.</summary>
     public StoreOpenedCallback? OnStoreOpened { get; init; }
 
     /// <summary>Extra service registrations, applied after Attune's own (so they may replace them).</summary>
@@ -60,11 +60,14 @@ public static class AttuneServer
             }
         }
 
-        builder.Services.AddAttune(builder.Configuration);
+        // The host's callback is registered first so it runs before Attune's own start-up work (profiles rebuilt
+        // from the log, segment evaluation): what it loads, such as the demo shop, is seen by them.
         if (settings?.OnStoreOpened is { } callback)
         {
             builder.Services.AddAttuneStoreOpened(callback);
         }
+
+        builder.Services.AddAttune(builder.Configuration);
 
         settings?.ConfigureServices?.Invoke(builder.Services);
         return builder;

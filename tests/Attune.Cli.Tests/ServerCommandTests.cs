@@ -19,6 +19,7 @@ public sealed class ServerCommandTests
         var stats = await WaitForStatsAsync(url, run, cts.Token);
         using var http = new HttpClient();
         var models = await http.GetFromJsonAsync<System.Text.Json.JsonElement>($"{url}/v1/models", cts.Token);
+        var quality = (await http.GetFromJsonAsync<System.Text.Json.JsonElement>($"{url}/v1/stats", cts.Token)).GetProperty("quality");
         await cts.CancelAsync();
         var code = await run;
 
@@ -28,6 +29,7 @@ public sealed class ServerCommandTests
         Assert.Equal(0, code);
         Assert.Contains($"curl {url}/v1/stats", output.ToString(), StringComparison.Ordinal);
         Assert.False(string.IsNullOrEmpty(models.GetProperty("active").GetString()), "the demo serves a trained model from the start");
+        Assert.True(quality.GetProperty("profiles").GetInt64() > 0, "the demo's users have profiles from the start");
     }
 
     [Fact]
