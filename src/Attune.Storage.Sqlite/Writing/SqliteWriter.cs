@@ -34,6 +34,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
     // spinning for that long would take a core from the threads that parse the requests it waits for.
     private readonly ManualResetEventSlim _signal = new(false, spinCount: 1);
     private readonly WriterContext _context;
+    private readonly WalSyncer? _syncer;
+    private readonly List<WriteRequest> _committed = [];
     private readonly int _maxEventsPerCommit;
     private readonly WriteScope _scope = new();
     private readonly List<WriteRequest> _batch = [];
@@ -45,13 +47,19 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private int _closed;
     private int _exited;
 
-    public SqliteWriter(WriterContext context, int maxEventsPerCommit)
+    /// <param name="syncer">Where committed requests wait for their fsync; null when COMMIT itself is as
+    /// durable as configured (the requests complete right after it).</param>
+    public SqliteWriter(WriterContext context, int maxEventsPerCommit, WalSyncer? syncer = null)
     {
         _context = context;
+        _syncer = syncer;
         _maxEventsPerCommit = maxEventsPerCommit;
         _thread = new Thread(Run) { IsBackground = true, Name = "attune-sqlite-writer" };
         _thread.Start();
     }
+
+    /// <summary>Where committed requests wait for their fsync, if anywhere (tests observe it).</summary>
+    internal WalSyncer? Syncer => _syncer;
 
     public Task<T> Enqueue<T>(Func<WriterContext, WriteScope, T> work, int weight, CancellationToken cancellationToken)
     {
@@ -69,6 +77,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         Interlocked.Exchange(ref _closed, 1);
         _signal.Set();
         await _stopped.Task;
+        _syncer?.Dispose();
         _context.Dispose();
         _signal.Dispose();
     }
@@ -224,10 +233,20 @@ internal sealed class SqliteWriter : IAsyncDisposable
             {
                 r.Fail(error);
             }
+            else if (_syncer is not null)
+            {
+                _committed.Add(r);
+            }
             else
             {
                 r.Complete();
             }
+        }
+
+        if (_committed.Count > 0)
+        {
+            _syncer!.Add(_committed);
+            _committed.Clear();
         }
     }
 
