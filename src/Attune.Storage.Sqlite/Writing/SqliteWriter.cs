@@ -36,6 +36,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly WriterContext _context;
     private readonly WalSyncer? _syncer;
     private readonly List<WriteRequest> _committed = [];
+    private readonly List<WriteRequest> _finished = [];
     private readonly int _maxEventsPerCommit;
     private readonly WriteScope _scope = new();
     private readonly List<WriteRequest> _batch = [];
@@ -129,6 +130,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 }
 
                 Drain();
+                Completions.Dispatch(_finished);
+                _finished.Clear();
                 if (_batch.Count > 0)
                 {
                     var start = Stopwatch.GetTimestamp();
@@ -193,7 +196,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
             Interlocked.Decrement(ref _count);
             if (r.CancellationToken.IsCancellationRequested)
             {
-                r.Fail(new OperationCanceledException(r.CancellationToken));
+                r.Error = new OperationCanceledException(r.CancellationToken);
+                _finished.Add(r);
                 continue;
             }
 
@@ -207,7 +211,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
         while (_queue.TryDequeue(out var r))
         {
             Interlocked.Decrement(ref _count);
-            r.Fail(new ObjectDisposedException(nameof(SqliteStore), "The store is closed."));
+            r.Error = new ObjectDisposedException(nameof(SqliteStore), "The store is closed.");
+            r.Finish();
         }
     }
 
@@ -227,19 +232,16 @@ internal sealed class SqliteWriter : IAsyncDisposable
         {
             if (failure is not null)
             {
-                r.Fail(failure);
+                r.Error = failure;
             }
-            else if (r.Error is { } error)
-            {
-                r.Fail(error);
-            }
-            else if (_syncer is not null)
+
+            if (r.Error is null && _syncer is not null)
             {
                 _committed.Add(r);
             }
             else
             {
-                r.Complete();
+                _finished.Add(r);
             }
         }
 
@@ -248,6 +250,9 @@ internal sealed class SqliteWriter : IAsyncDisposable
             _syncer!.Add(_committed);
             _committed.Clear();
         }
+
+        Completions.Dispatch(_finished);
+        _finished.Clear();
     }
 
     /// <returns>False when nothing of the batch was committed; <paramref name="failure"/> says why.</returns>
