@@ -19,6 +19,8 @@ namespace Attune.Benchmarks.Http;
 /// single-event posts from 64, each against three endpoints that take the same bodies: the real
 /// <c>POST /v1/events</c> (parse, validate, durable group commit), a parse-only endpoint, and a bare one that
 /// reads the body and discards it (the ceiling of this HTTP stack on this machine, same run, same client).
+/// Every endpoint is warmed with both request shapes first, and the server's automatic retraining is off unless
+/// <c>--retrain-after-events</c> is given, so each phase measures ingestion, not the JIT or a training run.
 /// </summary>
 public sealed class HttpIngestScenario : IScenario
 {
