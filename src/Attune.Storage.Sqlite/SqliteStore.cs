@@ -26,7 +26,10 @@ public sealed class SqliteStore : IAttuneStore
         Options = options;
         _writerConnection = writerConnection;
         _readerConnectionString = ConnectionString(path, pooling: true);
-        _writer = new SqliteWriter(context, options.MaxEventsPerCommit);
+        // FULL durability without an fsync inside COMMIT: the writer commits at NORMAL and the syncer fsyncs
+        // the log before any caller is answered (WalSyncer), so the writer never waits for the disk.
+        var syncer = options.Synchronous == SqliteSynchronous.Full ? new WalSyncer(path) : null;
+        _writer = new SqliteWriter(context, options.MaxEventsPerCommit, syncer);
         _checkpointer = new WalCheckpointer(ConnectionString(path, pooling: false));
         Counters = context.Counters;
         Events = new SqliteEventLog(this);
@@ -198,7 +201,10 @@ public sealed class SqliteStore : IAttuneStore
     private static void Configure(SqliteConnection connection, SqliteStoreOptions options)
     {
         Execute(connection, "PRAGMA journal_mode = WAL");
-        Execute(connection, $"PRAGMA synchronous = {(int)options.Synchronous}");
+        // FULL is kept by the syncer, which fsyncs the log after each commit off the writer's thread (WalSyncer);
+        // checkpoints still sync the log and the database file (NORMAL does, and the checkpointer runs at FULL).
+        var synchronous = options.Synchronous == SqliteSynchronous.Full ? SqliteSynchronous.Normal : options.Synchronous;
+        Execute(connection, $"PRAGMA synchronous = {(int)synchronous}");
         Execute(connection, $"PRAGMA cache_size = {-options.CacheSizeMb * 1024}");
         Execute(connection, "PRAGMA temp_store = MEMORY");
 

@@ -34,6 +34,9 @@ internal sealed class SqliteWriter : IAsyncDisposable
     // spinning for that long would take a core from the threads that parse the requests it waits for.
     private readonly ManualResetEventSlim _signal = new(false, spinCount: 1);
     private readonly WriterContext _context;
+    private readonly WalSyncer? _syncer;
+    private readonly List<WriteRequest> _committed = [];
+    private readonly List<WriteRequest> _finished = [];
     private readonly int _maxEventsPerCommit;
     private readonly WriteScope _scope = new();
     private readonly List<WriteRequest> _batch = [];
@@ -45,13 +48,19 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private int _closed;
     private int _exited;
 
-    public SqliteWriter(WriterContext context, int maxEventsPerCommit)
+    /// <param name="syncer">Where committed requests wait for their fsync; null when COMMIT itself is as
+    /// durable as configured (the requests complete right after it).</param>
+    public SqliteWriter(WriterContext context, int maxEventsPerCommit, WalSyncer? syncer = null)
     {
         _context = context;
+        _syncer = syncer;
         _maxEventsPerCommit = maxEventsPerCommit;
         _thread = new Thread(Run) { IsBackground = true, Name = "attune-sqlite-writer" };
         _thread.Start();
     }
+
+    /// <summary>Where committed requests wait for their fsync, if anywhere (tests observe it).</summary>
+    internal WalSyncer? Syncer => _syncer;
 
     public Task<T> Enqueue<T>(Func<WriterContext, WriteScope, T> work, int weight, CancellationToken cancellationToken)
     {
@@ -69,6 +78,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         Interlocked.Exchange(ref _closed, 1);
         _signal.Set();
         await _stopped.Task;
+        _syncer?.Dispose();
         _context.Dispose();
         _signal.Dispose();
     }
@@ -120,6 +130,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 }
 
                 Drain();
+                Completions.Dispatch(_finished);
+                _finished.Clear();
                 if (_batch.Count > 0)
                 {
                     var start = Stopwatch.GetTimestamp();
@@ -184,7 +196,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
             Interlocked.Decrement(ref _count);
             if (r.CancellationToken.IsCancellationRequested)
             {
-                r.Fail(new OperationCanceledException(r.CancellationToken));
+                r.Error = new OperationCanceledException(r.CancellationToken);
+                _finished.Add(r);
                 continue;
             }
 
@@ -198,7 +211,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
         while (_queue.TryDequeue(out var r))
         {
             Interlocked.Decrement(ref _count);
-            r.Fail(new ObjectDisposedException(nameof(SqliteStore), "The store is closed."));
+            r.Error = new ObjectDisposedException(nameof(SqliteStore), "The store is closed.");
+            r.Finish();
         }
     }
 
@@ -218,17 +232,27 @@ internal sealed class SqliteWriter : IAsyncDisposable
         {
             if (failure is not null)
             {
-                r.Fail(failure);
+                r.Error = failure;
             }
-            else if (r.Error is { } error)
+
+            if (r.Error is null && _syncer is not null)
             {
-                r.Fail(error);
+                _committed.Add(r);
             }
             else
             {
-                r.Complete();
+                _finished.Add(r);
             }
         }
+
+        if (_committed.Count > 0)
+        {
+            _syncer!.Add(_committed);
+            _committed.Clear();
+        }
+
+        Completions.Dispatch(_finished);
+        _finished.Clear();
     }
 
     /// <returns>False when nothing of the batch was committed; <paramref name="failure"/> says why.</returns>

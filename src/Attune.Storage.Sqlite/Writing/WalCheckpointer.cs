@@ -24,6 +24,14 @@ internal sealed class WalCheckpointer : IAsyncDisposable
     {
         _connection = new SqliteConnection(connectionString);
         _connection.Open();
+
+        // A checkpoint at FULL syncs the log before copying it and the database file after, so the log is never
+        // reused before what it held is durable in the database file (WalSyncer relies on it).
+        using (var sync = _connection.CreateCommand())
+        {
+            sync.CommandText = "PRAGMA synchronous = FULL";
+            sync.ExecuteNonQuery();
+        }
         _loop = Task.Run(RunAsync);
     }
 

@@ -8,8 +8,21 @@ internal abstract class WriteRequest(int weight, CancellationToken cancellationT
 
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
-    /// <summary>Set when the request's savepoint rolled back.</summary>
+    /// <summary>Set when the request failed (its savepoint rolled back, the transaction failed, or it was cancelled).</summary>
     public Exception? Error { get; set; }
+
+    /// <summary>Completes the caller's task with the result, or with <see cref="Error"/> when set.</summary>
+    public void Finish()
+    {
+        if (Error is { } error)
+        {
+            Fail(error);
+        }
+        else
+        {
+            Complete();
+        }
+    }
 
     public abstract void Execute(WriterContext context, WriteScope scope);
 
@@ -21,7 +34,9 @@ internal abstract class WriteRequest(int weight, CancellationToken cancellationT
 internal sealed class WriteRequest<T>(Func<WriterContext, WriteScope, T> work, int weight, CancellationToken cancellationToken)
     : WriteRequest(weight, cancellationToken)
 {
-    private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Continuations run inline where the task is completed: Completions runs them on pool threads, a slice of
+    // the group per work item, never on the writer or syncer threads.
+    private readonly TaskCompletionSource<T> _done = new();
     private T _result = default!;
 
     public Task<T> Task => _done.Task;
