@@ -38,7 +38,8 @@ public static class Diversifier
     /// <summary>
     /// Appends up to <paramref name="count"/> items from <paramref name="ranked"/> (sorted by relevance, best first)
     /// to <paramref name="output"/>. <paramref name="categoryCounts"/> (one entry per catalog category) carries the
-    /// cap's state between calls.
+    /// cap's state between calls. <paramref name="maxPicks"/> stops the selection early without changing the pool,
+    /// which <paramref name="count"/> sizes: the picks made are the first picks of the full selection.
     /// </summary>
     public static void Select(
         ServingCatalog catalog,
@@ -47,17 +48,18 @@ public static class Diversifier
         DiversityOptions options,
         IItemSimilarity similarity,
         Span<int> categoryCounts,
-        List<Candidate> output)
+        List<Candidate> output,
+        int maxPicks = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
-        if (count <= 0 || ranked.IsEmpty)
+        if (count <= 0 || maxPicks <= 0 || ranked.IsEmpty)
         {
             return;
         }
 
-        var target = output.Count + count;
+        var target = output.Count + Math.Min(count, maxPicks);
         var poolSize = Math.Min(ranked.Length, Math.Max(options.PoolSize, count));
         var pool = ranked[..poolSize];
         if (options.Lambda >= 1)
@@ -66,8 +68,9 @@ public static class Diversifier
             return;
         }
 
-        var maxSim = new double[poolSize];
-        var taken = new bool[poolSize];
+        // A pool of a few hundred fits the stack: a block or page request then allocates nothing here.
+        Span<double> maxSim = poolSize <= 512 ? stackalloc double[poolSize] : new double[poolSize];
+        Span<bool> taken = poolSize <= 512 ? stackalloc bool[poolSize] : new bool[poolSize];
         var top = pool[0].Score;
         var bottom = pool[0].Score;
         foreach (var c in pool)

@@ -7,6 +7,7 @@ using Attune.Engine.Options;
 using Attune.Server.Hosting;
 using Attune.Server.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
 namespace Attune.Server.Endpoints;
@@ -144,7 +145,8 @@ public static class CampaignEndpoints
         return campaigns.Delete(id) ? TypedResults.NoContent() : Problems.NotFound($"No campaign '{id}'.");
     }
 
-    private static async Task<IResult> Decide(HttpContext context, ApiServices api, DecisionService decisions, IOptions<AttuneOptions> options)
+    private static async Task<IResult> Decide(
+        HttpContext context, ApiServices api, DecisionService decisions, IOptions<AttuneOptions> options, IOptions<JsonOptions> json)
     {
         var (body, problem) = await ReadAsync(context, api, CampaignApiJsonContext.Default.DecideRequestDocument);
         if (problem is not null)
@@ -165,7 +167,7 @@ public static class CampaignEndpoints
         }
 
         var result = await decisions.DecideAsync(new DecisionRequest(body.UserId!, placements, body.Context), context.RequestAborted);
-        return TypedResults.Ok(new DecideResponseDocument(body.UserId!, result));
+        return DecideResponseWriter.Result(body.UserId!, result, json.Value.SerializerOptions);
     }
 
     private static List<ValidationError> Validate(DecideRequestDocument body, LimitOptions limits, CampaignOptions options)
