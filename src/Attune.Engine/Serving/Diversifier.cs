@@ -108,6 +108,12 @@ public static class Diversifier
 
             taken[best] = true;
             Take(catalog, pool[best], options.MaxPerCategory, categoryCounts, output);
+            if (output.Count >= target)
+            {
+                // The last pick: no later pick reads the similarities (a three-item block saves a third of them).
+                break;
+            }
+
             var chosen = pool[best].Item;
             for (var i = 0; i < poolSize; i++)
             {

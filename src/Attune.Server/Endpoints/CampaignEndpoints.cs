@@ -148,7 +148,27 @@ public static class CampaignEndpoints
     private static async Task<IResult> Decide(
         HttpContext context, ApiServices api, DecisionService decisions, IOptions<AttuneOptions> options, IOptions<JsonOptions> json)
     {
-        var (body, problem) = await ReadAsync(context, api, CampaignApiJsonContext.Default.DecideRequestDocument);
+        var (raw, bodyProblem) = await RequestBody.ReadAsync(context, api.Limits.MaxBodyBytes);
+        if (bodyProblem is not null)
+        {
+            return bodyProblem;
+        }
+
+        // The context values of the fast read point into this document: it lives until the decisions are made.
+        JsonDocument? document;
+        DecideRequestDocument? body;
+        IResult? problem;
+        try
+        {
+            document = DecideRequestReader.TryRead(raw.Buffer, api.Limits.MaxJsonDepth, out body);
+            problem = body is null ? Parse(raw, api, CampaignApiJsonContext.Default.DecideRequestDocument, out body) : null;
+        }
+        finally
+        {
+            raw.Release();
+        }
+
+        using var owned = document;
         if (problem is not null)
         {
             return problem;
@@ -248,21 +268,31 @@ public static class CampaignEndpoints
 
         try
         {
-            var reader = new Utf8JsonReader(body.Buffer, new JsonReaderOptions { MaxDepth = api.Limits.MaxJsonDepth });
-            var value = JsonSerializer.Deserialize(ref reader, type);
-            return value is null
-                ? (null, Problems.InvalidField(string.Empty, "the body must be a JSON object"))
-                : (value, null);
-        }
-        catch (JsonException ex)
-        {
-            var field = ex.Path is { Length: > 0 } path ? path.TrimStart('$').TrimStart('.') : string.Empty;
-            return (null, Problems.Create(StatusCodes.Status400BadRequest, "Invalid request body",
-                $"'{field}': {Clean(ex.Message)}", [new ValidationError(null, field, Clean(ex.Message))]));
+            var invalid = Parse(body, api, type, out var value);
+            return (invalid is null ? value : null, invalid);
         }
         finally
         {
             body.Release();
+        }
+    }
+
+    /// <summary>Deserializes the buffered body; the problem names the field when it is not a valid <typeparamref name="T"/>.</summary>
+    private static IResult? Parse<T>(RequestBody body, ApiServices api, JsonTypeInfo<T> type, out T? value)
+        where T : class
+    {
+        value = null;
+        try
+        {
+            var reader = new Utf8JsonReader(body.Buffer, new JsonReaderOptions { MaxDepth = api.Limits.MaxJsonDepth });
+            value = JsonSerializer.Deserialize(ref reader, type);
+            return value is null ? Problems.InvalidField(string.Empty, "the body must be a JSON object") : null;
+        }
+        catch (JsonException ex)
+        {
+            var field = ex.Path is { Length: > 0 } path ? path.TrimStart('$').TrimStart('.') : string.Empty;
+            return Problems.Create(StatusCodes.Status400BadRequest, "Invalid request body",
+                $"'{field}': {Clean(ex.Message)}", [new ValidationError(null, field, Clean(ex.Message))]);
         }
     }
 
