@@ -1,3 +1,5 @@
+using Attune.Engine.Campaigns;
+using Attune.Experiments.Simulation;
 using Attune.TestSupport;
 
 namespace Attune.Cli.Tests;
@@ -69,5 +71,48 @@ public sealed class ExperimentCommandTests
         Assert.Equal(0, result.Code);
         Assert.Contains("thompson:", result.Output, StringComparison.Ordinal);
         Assert.Contains("linucb:", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Simulate_through_the_decision_service_reports_every_policy()
+    {
+        var result = await CliRunner.RunAsync("simulate", "--steps", "500", "--users", "200", "--through", "decide", "--policies", "thompson:samples=10;linucb");
+
+        Assert.Equal(0, result.Code);
+        Assert.Contains("decide:thompson:", result.Output, StringComparison.Ordinal);
+        Assert.Contains("decide:linucb:", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ope_evaluates_a_campaigns_own_decisions_log_in_the_data_folder()
+    {
+        using var dir = new TempDirectory();
+        var population = new Population(new PopulationOptions { Users = 100, Segments = 1, Seed = 3 });
+        await using (var channel = new DecisionServiceChannel(dir.Path, population, "fixed"))
+        {
+            new BanditSimulation(population, 300, seed: 2).Run(channel);
+        }
+
+        var ok = await CliRunner.RunAsync("ope", "--campaign-id", DecisionServiceChannel.CampaignId, "--target", "variant:v1", "--data-dir", dir.Path);
+        var unknown = await CliRunner.RunAsync("ope", "--campaign-id", "nope", "--data-dir", dir.Path);
+        var badTarget = await CliRunner.RunAsync("ope", "--campaign-id", DecisionServiceChannel.CampaignId, "--target", "variant:zzz", "--data-dir", dir.Path);
+
+        Assert.Equal(0, ok.Code);
+        Assert.Contains("300 decisions", ok.Output, StringComparison.Ordinal);
+        Assert.Contains("snips", ok.Output, StringComparison.Ordinal);
+        Assert.NotEqual(0, unknown.Code);
+        Assert.Contains("'nope' does not exist", unknown.Error, StringComparison.Ordinal);
+        Assert.NotEqual(0, badTarget.Code);
+        Assert.Contains("no variant 'zzz'", badTarget.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Boundaries_prints_one_row_per_planned_look()
+    {
+        var result = await CliRunner.RunAsync("experiments", "boundaries", "--looks", "5");
+
+        Assert.Equal(0, result.Code);
+        Assert.Contains("4.8769", result.Output, StringComparison.Ordinal);
+        Assert.Contains("2.0310", result.Output, StringComparison.Ordinal);
     }
 }

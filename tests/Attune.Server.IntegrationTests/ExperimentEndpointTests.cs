@@ -11,7 +11,7 @@ public sealed class ExperimentEndpointTests
         {"id":"banner-test","name":"Banner copy","variants":[{"id":"control"},{"id":"bold","weight":1}],
          "metrics":[{"name":"conversion","kind":"conversion","eventType":"purchase"},
                     {"name":"ctr","kind":"ratio","eventType":"click","denominatorEventType":"view"}],
-         "status":"running","startAt":"2020-01-01T00:00:00Z"}
+         "status":"running","startAt":"2020-01-01T00:00:00Z","plannedUsers":400,"plannedLooks":4}
         """;
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
@@ -48,6 +48,11 @@ public sealed class ExperimentEndpointTests
         var conversion = results.GetProperty("metrics")[0];
         Assert.Equal("conversion", conversion.GetProperty("name").GetString());
         Assert.Equal(1, conversion.GetProperty("comparisons").GetArrayLength());
+        var planned = conversion.GetProperty("comparisons")[0].GetProperty("groupSequential");
+        Assert.Equal(2, planned.GetProperty("look").GetInt32());
+        Assert.Equal(4, planned.GetProperty("looks").GetInt32());
+        Assert.Equal(0.5, planned.GetProperty("informationFraction").GetDouble(), 12);
+        Assert.Equal(Attune.Experiments.Statistics.GroupSequentialDesign.For(4).Boundaries[1], planned.GetProperty("boundary").GetDouble(), 9);
         Assert.True(File.Exists(Path.Combine(factory.DataDir, "experiments", "experiments.json")));
         Assert.Equal(1, list.GetArrayLength());
     }
@@ -58,7 +63,7 @@ public sealed class ExperimentEndpointTests
         using var factory = new AttuneFactory();
         using var client = factory.CreateClient();
 
-        var response = await client.PostAsync("/v1/experiments", Json("""{"id":"x","variants":[{"id":"a"},{"id":"b","weight":-1}],"traffic":2}"""));
+        var response = await client.PostAsync("/v1/experiments", Json("""{"id":"x","variants":[{"id":"a"},{"id":"b","weight":-1}],"traffic":2,"plannedLooks":0}"""));
         var nulls = await client.PostAsync("/v1/experiments", Json("""{"id":"y","variants":null,"layer":null}"""));
         Assert.Equal(HttpStatusCode.BadRequest, nulls.StatusCode);
         var problem = await response.Content.ReadAsStringAsync();
@@ -67,6 +72,7 @@ public sealed class ExperimentEndpointTests
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, problem);
         Assert.Contains("variants[1].weight", problem, StringComparison.Ordinal);
         Assert.Contains("traffic", problem, StringComparison.Ordinal);
+        Assert.Contains("plannedLooks", problem, StringComparison.Ordinal);
         Assert.Equal(0, list.GetArrayLength());
     }
 

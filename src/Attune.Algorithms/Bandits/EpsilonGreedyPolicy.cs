@@ -14,9 +14,7 @@ namespace Attune.Algorithms.Bandits;
 /// </remarks>
 public sealed class EpsilonGreedyPolicy : IBanditPolicy
 {
-    private readonly long[] _pulls;
-    private readonly double[] _sums;
-    private readonly Lock _gate = new();
+    private readonly ArmCounters _counts;
 
     public EpsilonGreedyPolicy(int arms, double epsilon = 0.1)
     {
@@ -27,8 +25,7 @@ public sealed class EpsilonGreedyPolicy : IBanditPolicy
         }
 
         Epsilon = epsilon;
-        _pulls = new long[arms];
-        _sums = new double[arms];
+        _counts = new ArmCounters(arms);
     }
 
     public double Epsilon { get; }
@@ -37,7 +34,7 @@ public sealed class EpsilonGreedyPolicy : IBanditPolicy
 
     public string Spec => string.Create(CultureInfo.InvariantCulture, $"epsilon-greedy:epsilon={Epsilon:R}");
 
-    public int Arms => _pulls.Length;
+    public int Arms => _counts.Arms;
 
     public int ContextDimension => 0;
 
@@ -45,28 +42,19 @@ public sealed class EpsilonGreedyPolicy : IBanditPolicy
     {
         Sampling.CheckContext(context, 0, Name);
         Span<double> means = Arms <= 256 ? stackalloc double[Arms] : new double[Arms];
-        Means(means);
+        _counts.Means(means, double.PositiveInfinity);
         var greedy = Sampling.ArgMax(means, rng, out var ties);
         var arm = rng.NextDouble() < Epsilon ? rng.Next(Arms) : greedy;
         probability = means[arm] == means[greedy] ? ((1 - Epsilon) / ties) + (Epsilon / Arms) : Epsilon / Arms;
         return arm;
     }
 
-    public void Update(int arm, ReadOnlySpan<double> context, double reward)
-    {
-        Sampling.CheckArm(arm, Arms, Name);
-        Sampling.CheckReward(reward, Name);
-        lock (_gate)
-        {
-            _pulls[arm]++;
-            _sums[arm] += reward;
-        }
-    }
+    public void Update(int arm, ReadOnlySpan<double> context, double reward) => _counts.Add(arm, reward, Name);
 
     public void ActionProbabilities(ReadOnlySpan<double> context, Span<double> probabilities)
     {
         Sampling.CheckOutput(probabilities, Arms, Name);
-        Means(probabilities);
+        _counts.Means(probabilities, double.PositiveInfinity);
         var best = double.NegativeInfinity;
         foreach (var m in probabilities)
         {
@@ -85,45 +73,7 @@ public sealed class EpsilonGreedyPolicy : IBanditPolicy
         }
     }
 
-    public void Write(BinaryWriter writer)
-    {
-        lock (_gate)
-        {
-            Sampling.WriteHeader(writer, Name, Arms, 0);
-            for (var i = 0; i < Arms; i++)
-            {
-                writer.Write(_pulls[i]);
-                writer.Write(_sums[i]);
-            }
-        }
-    }
+    public void Write(BinaryWriter writer) => _counts.Write(writer, Name);
 
-    public void Read(BinaryReader reader)
-    {
-        Sampling.CheckState(reader, Name, Arms, 0);
-        var pulls = new long[Arms];
-        var sums = new double[Arms];
-        for (var i = 0; i < Arms; i++)
-        {
-            pulls[i] = reader.ReadInt64();
-            sums[i] = reader.ReadDouble();
-        }
-
-        lock (_gate)
-        {
-            pulls.CopyTo(_pulls, 0);
-            sums.CopyTo(_sums, 0);
-        }
-    }
-
-    private void Means(Span<double> means)
-    {
-        lock (_gate)
-        {
-            for (var i = 0; i < _pulls.Length; i++)
-            {
-                means[i] = _pulls[i] == 0 ? double.PositiveInfinity : _sums[i] / _pulls[i];
-            }
-        }
-    }
+    public void Read(BinaryReader reader) => _counts.Read(reader, Name);
 }

@@ -11,9 +11,7 @@ public sealed class FixedSplitPolicy : IBanditPolicy
 {
     private readonly double[] _cumulative;
     private readonly double[] _probabilities;
-    private readonly long[] _pulls;
-    private readonly double[] _rewards;
-    private readonly Lock _gate = new();
+    private readonly ArmCounters _counts;
 
     public FixedSplitPolicy(int arms, IReadOnlyList<double>? weights = null)
     {
@@ -51,8 +49,7 @@ public sealed class FixedSplitPolicy : IBanditPolicy
         }
 
         _cumulative[^1] = 1.0;
-        _pulls = new long[arms];
-        _rewards = new double[arms];
+        _counts = new ArmCounters(arms);
     }
 
     public string Name => "fixed";
@@ -77,16 +74,7 @@ public sealed class FixedSplitPolicy : IBanditPolicy
         return arm;
     }
 
-    public void Update(int arm, ReadOnlySpan<double> context, double reward)
-    {
-        Sampling.CheckArm(arm, Arms, Name);
-        Sampling.CheckReward(reward, Name);
-        lock (_gate)
-        {
-            _pulls[arm]++;
-            _rewards[arm] += reward;
-        }
-    }
+    public void Update(int arm, ReadOnlySpan<double> context, double reward) => _counts.Add(arm, reward, Name);
 
     public void ActionProbabilities(ReadOnlySpan<double> context, Span<double> probabilities)
     {
@@ -95,42 +83,9 @@ public sealed class FixedSplitPolicy : IBanditPolicy
     }
 
     /// <summary>Mean observed reward of an arm (0 before its first reward).</summary>
-    public double MeanReward(int arm)
-    {
-        lock (_gate)
-        {
-            return _pulls[arm] == 0 ? 0 : _rewards[arm] / _pulls[arm];
-        }
-    }
+    public double MeanReward(int arm) => _counts.Mean(arm, 0);
 
-    public void Write(BinaryWriter writer)
-    {
-        lock (_gate)
-        {
-            Sampling.WriteHeader(writer, Name, Arms, 0);
-            for (var i = 0; i < Arms; i++)
-            {
-                writer.Write(_pulls[i]);
-                writer.Write(_rewards[i]);
-            }
-        }
-    }
+    public void Write(BinaryWriter writer) => _counts.Write(writer, Name);
 
-    public void Read(BinaryReader reader)
-    {
-        Sampling.CheckState(reader, Name, Arms, 0);
-        var pulls = new long[Arms];
-        var rewards = new double[Arms];
-        for (var i = 0; i < Arms; i++)
-        {
-            pulls[i] = reader.ReadInt64();
-            rewards[i] = reader.ReadDouble();
-        }
-
-        lock (_gate)
-        {
-            pulls.CopyTo(_pulls, 0);
-            rewards.CopyTo(_rewards, 0);
-        }
-    }
+    public void Read(BinaryReader reader) => _counts.Read(reader, Name);
 }

@@ -25,6 +25,7 @@ internal sealed class ExperimentsCommand : ICliCommand
         command.Subcommands.Add(Results());
         command.Subcommands.Add(Assign());
         command.Subcommands.Add(PowerCalculator());
+        command.Subcommands.Add(BoundariesTable());
         return command;
     }
 
@@ -205,6 +206,41 @@ internal sealed class ExperimentsCommand : ICliCommand
         return c;
     }
 
+    private static Command BoundariesTable()
+    {
+        var c = new Command("boundaries", "Print the group-sequential boundaries of a design: one row per planned look.");
+        var looks = new Option<int>("--looks") { Description = "Planned looks, equally spaced in users.", DefaultValueFactory = _ => 10 };
+        var alpha = new Option<double>("--alpha") { DefaultValueFactory = _ => 0.05 };
+        var spending = new Option<SpendingFunction>("--spending") { Description = "OBrienFleming or Pocock.", DefaultValueFactory = _ => SpendingFunction.OBrienFleming };
+        foreach (var o in new Option[] { looks, alpha, spending })
+        {
+            c.Options.Add(o);
+        }
+
+        c.SetAction(p =>
+        {
+            var env = CliEnvironment.From(p);
+            try
+            {
+                var design = GroupSequentialDesign.For(p.GetValue(looks), p.GetValue(alpha), p.GetValue(spending));
+                env.Output.WriteLine($"{design}");
+                env.Output.WriteLine($"{"look",5} {"fraction",9} {"|z| >=",8} {"nominal p <",12} {"alpha spent",12}");
+                for (var k = 0; k < design.Looks; k++)
+                {
+                    var b = design.Boundaries[k];
+                    env.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{k + 1,5} {(k + 1.0) / design.Looks,9:F3} {b,8:F4} {Distributions.NormalTwoSided(b),12:G4} {design.AlphaSpent[k],12:G4}"));
+                }
+
+                return ExitCodes.Ok;
+            }
+            catch (ArgumentException ex)
+            {
+                return env.Fail(ex.Message);
+            }
+        });
+        return c;
+    }
+
     private static int Guard(CliEnvironment env, Action action)
     {
         try
@@ -234,6 +270,13 @@ internal sealed class ExperimentsCommand : ICliCommand
             {
                 var t = cmp.Test;
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {cmp.Variant} vs control: {t.Difference:G4} [{t.Lower:G4}, {t.Upper:G4}], lift {t.RelativeLift:P1}, p {t.PValue:G3}; always-valid p {cmp.Sequential.PValue:G3} [{cmp.Sequential.Lower:G4}, {cmp.Sequential.Upper:G4}]"));
+                if (cmp.GroupSequential is { } gs)
+                {
+                    o.WriteLine(gs.Look == 0
+                        ? string.Create(CultureInfo.InvariantCulture, $"    group-sequential: {gs.InformationFraction:P0} of the planned users, before the first of {gs.Looks} looks: no decision yet")
+                        : string.Create(CultureInfo.InvariantCulture, $"    group-sequential look {gs.Look} of {gs.Looks} ({gs.InformationFraction:P0} of the planned users): |z| {Math.Abs(gs.Statistic):F3} vs boundary {gs.Boundary:F3} -> {(gs.Rejected ? "significant, may stop" : "continue")}"));
+                }
+
                 if (cmp.Cuped is { } cu)
                 {
                     o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    CUPED: {cu.Test.Difference:G4} [{cu.Test.Lower:G4}, {cu.Test.Upper:G4}], p {cu.Test.PValue:G3}, variance reduction {cu.VarianceReduction:P1}"));

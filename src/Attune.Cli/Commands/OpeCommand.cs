@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Attune.Engine.Campaigns;
+using Attune.Engine.Options;
 using Attune.Experiments.OffPolicy;
 
 namespace Attune.Cli.Commands;
@@ -27,16 +29,25 @@ internal sealed class OpeCommand : ICliCommand
         };
         var campaign = new Option<string>("--campaign") { Description = "Campaign of the Open Bandit Dataset.", DefaultValueFactory = _ => "men" };
         var alpha = new Option<double>("--alpha") { Description = "1 - confidence level of the intervals.", DefaultValueFactory = _ => 0.05 };
-        foreach (var o in new Option[] { logs, arms, target, openBandit, campaign, alpha })
+        var campaignId = new Option<string?>("--campaign-id")
+        {
+            Description = "Evaluate over this campaign's own decisions log in the data folder (decisions with their propensities, rewards from credited goal events); --target may also be variant:ID.",
+            HelpName = "ID",
+        };
+        var from = new Option<DateTimeOffset?>("--from") { Description = "With --campaign-id: first decision time (default: everything retained)." };
+        var to = new Option<DateTimeOffset?>("--to") { Description = "With --campaign-id: decisions before this time (default: now)." };
+        var dataDir = CommonOptions.DataDir();
+        foreach (var o in new Option[] { logs, arms, target, openBandit, campaign, alpha, campaignId, from, to, dataDir })
         {
             command.Options.Add(o);
         }
 
         command.Validators.Add(r =>
         {
-            if ((r.GetValue(logs) is null) == (r.GetValue(openBandit) is null))
+            var sources = (r.GetValue(logs) is null ? 0 : 1) + (r.GetValue(openBandit) is null ? 0 : 1) + (r.GetValue(campaignId) is null ? 0 : 1);
+            if (sources != 1)
             {
-                r.AddError("Give either --logs FILE or --open-bandit DIR.");
+                r.AddError("Give one of --logs FILE, --open-bandit DIR or --campaign-id ID.");
             }
         });
         command.SetAction(parseResult =>
@@ -59,6 +70,11 @@ internal sealed class OpeCommand : ICliCommand
                     return ExitCodes.Ok;
                 }
 
+                if (parseResult.GetValue(campaignId) is { } id)
+                {
+                    return EvaluateCampaign(env, env.DataDir(parseResult.GetValue(dataDir)), id, parseResult.GetValue(target)!, parseResult.GetValue(from), parseResult.GetValue(to), a);
+                }
+
                 var rows = ReadLogs(parseResult.GetValue(logs)!);
                 var n = parseResult.GetValue(arms);
                 n = n > 0 ? n : rows.Max(r => r.Action) + 1;
@@ -75,6 +91,35 @@ internal sealed class OpeCommand : ICliCommand
             }
         });
         return command;
+    }
+
+    private static int EvaluateCampaign(CliEnvironment env, string dataDir, string id, string target, DateTimeOffset? from, DateTimeOffset? to, double alpha)
+    {
+        var root = Path.Combine(dataDir, "campaigns");
+        if (!File.Exists(Path.Combine(root, "campaigns.json")))
+        {
+            return env.Fail($"{dataDir} holds no campaigns.");
+        }
+
+        var campaigns = new CampaignRepository(root);
+        if (campaigns.Current.Get(id) is not { } campaign)
+        {
+            return env.Fail($"campaign '{id}' does not exist in {dataDir}.");
+        }
+
+        var options = new CampaignOptions();
+        var now = DateTimeOffset.UtcNow;
+        try
+        {
+            var result = CampaignOffPolicy.Evaluate(campaign, Path.Combine(root, "decisions"), target, from ?? DateTimeOffset.MinValue, to ?? now.AddTicks(1), now, options.AttributionWindow, alpha);
+            env.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"campaign {result.CampaignId} (variants {string.Join(", ", result.Variants)}), target {result.Target}: {result.Decisions} decisions, {result.Rewarded} rewarded, {result.Skipped} skipped (other variants), {result.Open} still inside the attribution window"));
+            Print(env.Output, result.Report, null);
+            return ExitCodes.Ok;
+        }
+        catch (CampaignOpeException ex)
+        {
+            return env.Fail(ex.Message);
+        }
     }
 
     private static void Print(TextWriter o, OpeReport report, double? truth)

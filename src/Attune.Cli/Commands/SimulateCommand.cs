@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Attune.Algorithms.Bandits;
+using Attune.Engine.Campaigns;
 using Attune.Experiments.Simulation;
 using Attune.Experiments.Statistics;
 
@@ -31,7 +32,13 @@ internal sealed class SimulateCommand : ICliCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the population and the runs.", DefaultValueFactory = _ => 7 };
         var aa = new Option<int>("--aa") { Description = "Also run this many A/A tests and as many tests with a planted effect (0 = skip).", DefaultValueFactory = _ => 0 };
         var lift = new Option<double>("--lift") { Description = "Planted relative effect for the power check.", DefaultValueFactory = _ => 0.2 };
-        foreach (var o in new Option[] { policies, steps, users, segments, variants, fatigue, goal, seed, aa, lift })
+        var through = new Option<string>("--through")
+        {
+            Description = "How decisions are made: 'policy' (the policy object directly) or 'decide' (a campaign in the decision service, as POST /v1/decide: decisions logged, clicks fed back as goal events, unclicked decisions settled as 0 after the attribution window; segments travel as the request device, so at most 3).",
+            DefaultValueFactory = _ => "policy",
+        };
+        through.AcceptOnlyFromAmong("policy", "decide");
+        foreach (var o in new Option[] { policies, steps, users, segments, variants, fatigue, goal, seed, aa, lift, through })
         {
             command.Options.Add(o);
         }
@@ -66,25 +73,26 @@ internal sealed class SimulateCommand : ICliCommand
             var single = new BanditSimulation(population, n, parseResult.GetValue(seed), parseResult.GetValue(goal))
                 .Run(new PolicyChannel(new FixedSplitPolicy(population.Variants, Enumerable.Range(0, population.Variants).Select(v => v == best ? 1.0 : 0.0).ToArray())));
             var o = env.Output;
+            var viaService = parseResult.GetValue(through) == "decide";
             o.WriteLine($"population: {population.Options}");
-            o.WriteLine($"steps: {n}, goal: {parseResult.GetValue(goal)}, best single variant: {best}");
+            o.WriteLine($"steps: {n}, goal: {parseResult.GetValue(goal)}, best single variant: {best}, decisions through: {(viaService ? "the decision service" : "the policy objects")}");
             o.WriteLine();
             o.WriteLine($"{"policy",-44} {"ctr",8} {"conv",8} {"rev/dec",8} {"regret",9} {"lift vs best single",20}");
             foreach (var spec in parseResult.GetValue(policies)!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
-                IBanditPolicy policy;
+                var simulation = new BanditSimulation(population, n, parseResult.GetValue(seed), parseResult.GetValue(goal));
+                SimulationResult r;
                 try
                 {
-                    var name = BanditSpec.Parse(spec).Name;
-                    policy = BanditPolicies.Create(spec, population.Variants, BanditPolicies.IsContextual(name) ? population.ContextDimension : 0);
+                    r = viaService ? RunThroughDecisionService(simulation, population, spec, parseResult.GetValue(seed)) : simulation.Run(new PolicyChannel(CreatePolicy(population, spec)));
                 }
-                catch (FormatException ex)
+                catch (Exception ex) when (ex is FormatException or ArgumentException)
                 {
                     return env.Fail(ex.Message);
                 }
 
-                var r = new BanditSimulation(population, n, parseResult.GetValue(seed), parseResult.GetValue(goal)).Run(new PolicyChannel(policy));
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Name,-44} {r.Ctr,8:F4} {r.Conversion,8:F4} {r.RevenuePerDecision,8:F3} {r.Regret,9:F1} {r.LiftOver(single),19:P1}"));
+                o.WriteLine("  regret curve: " + string.Join(" ", r.RegretCurve.Select(x => x.ToString("F0", CultureInfo.InvariantCulture))));
             }
 
             var tests = parseResult.GetValue(aa);
@@ -98,16 +106,44 @@ internal sealed class SimulateCommand : ICliCommand
         return command;
     }
 
+    private static IBanditPolicy CreatePolicy(Population population, string spec)
+    {
+        var name = BanditSpec.Parse(spec).Name;
+        return BanditPolicies.Create(spec, population.Variants, BanditPolicies.IsContextual(name) ? population.ContextDimension : 0);
+    }
+
+    private static SimulationResult RunThroughDecisionService(BanditSimulation simulation, Population population, string spec, int seed)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "attune-simulate-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var channel = new DecisionServiceChannel(dir, population, spec, seed: seed);
+            try
+            {
+                return simulation.Run(channel);
+            }
+            finally
+            {
+                channel.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static void RunExperiments(TextWriter o, Population population, int tests, double lift)
     {
         var simulation = new ExperimentSimulation(population);
         var aaPlan = new ExperimentPlan(2000, [1, 1], [0, 0], Batches: 20);
-        int fixedHorizon = 0, sequential = 0, peeking = 0, srm = 0;
+        int fixedHorizon = 0, sequential = 0, groupSequential = 0, peeking = 0, srm = 0;
         for (var i = 0; i < tests; i++)
         {
             var outcome = simulation.Run(aaPlan, "aa-" + i.ToString(CultureInfo.InvariantCulture), i);
             fixedHorizon += outcome.Conversion.Significant ? 1 : 0;
             sequential += outcome.SequentialRejected ? 1 : 0;
+            groupSequential += outcome.GroupSequential.Rejected ? 1 : 0;
             peeking += outcome.PeekingRejected ? 1 : 0;
             srm += outcome.SampleRatio.Mismatch ? 1 : 0;
         }
@@ -115,7 +151,8 @@ internal sealed class SimulateCommand : ICliCommand
         o.WriteLine();
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{tests} A/A tests ({aaPlan}):"));
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  z-test at the end: {(double)fixedHorizon / tests:P1} significant at alpha 0.05"));
-        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  mSPRT checked after each of 20 batches: {(double)sequential / tests:P1}"));
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  group-sequential test ({aaPlan.Spending} spending, 20 planned looks) checked after each batch: {(double)groupSequential / tests:P1}"));
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  always-valid mSPRT checked after each of 20 batches: {(double)sequential / tests:P1}"));
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  z-test checked after each of 20 batches (peeking): {(double)peeking / tests:P1}"));
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  sample-ratio mismatch flagged: {srm}"));
 
@@ -136,6 +173,18 @@ internal sealed class SimulateCommand : ICliCommand
 
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{tests} tests with a planted lift of {lift:P0} on clicks (conversion {p0:F4} -> {p1:F4}), {perGroup} users per group from the calculator:"));
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  predicted power {predicted:P1}, observed {(double)detected / tests:P1}"));
+        var sequentialPlan = plan with { Batches = 20 };
+        int sequentialDetected = 0, fixedDetected = 0;
+        long users = 0;
+        for (var i = 0; i < tests; i++)
+        {
+            var outcome = simulation.Run(sequentialPlan, "gs-power-" + i.ToString(CultureInfo.InvariantCulture), 2_000_000 + i);
+            sequentialDetected += outcome.GroupSequential.Rejected && outcome.GroupSequential.Difference > 0 ? 1 : 0;
+            fixedDetected += outcome.Conversion.Significant && outcome.Conversion.Difference > 0 ? 1 : 0;
+            users += outcome.GroupSequential.UsersAtStop;
+        }
+
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  group-sequential with 20 looks: power {(double)sequentialDetected / tests:P1} (fixed horizon on the same runs {(double)fixedDetected / tests:P1}), mean users at the stop {(double)users / tests:F0} of {plan.Users}"));
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  CUPED (pre-period clicks): variance of the clicks-per-user effect {cupedVar / rawVar:P1} of the unadjusted"));
     }
 }

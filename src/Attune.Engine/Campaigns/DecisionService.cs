@@ -55,6 +55,12 @@ public sealed class DecisionService
 
     public DecisionLog Log => _log;
 
+    /// <summary>
+    /// The generator policies draw from: <see cref="Random.Shared"/> (thread-safe) unless a single-threaded caller
+    /// such as a simulation sets a seeded one to make its runs repeatable.
+    /// </summary>
+    public Random Random { get; init; } = Random.Shared;
+
     /// <summary>Decisions awaiting their reward (within the attribution window).</summary>
     public int PendingCount => _pending.Count;
 
@@ -147,7 +153,7 @@ public sealed class DecisionService
             context = [];
         }
 
-        var arm = policy.Policy.Choose(context, Random.Shared, out var propensity);
+        var arm = policy.Policy.Choose(context, Random, out var propensity);
         policy.Chosen(arm);
         var variant = campaign.Variants[arm];
         var output = variant.Template.Render(new DecisionTemplateData(subject, request, campaign, variant, _blocks));
@@ -253,20 +259,38 @@ public sealed class DecisionService
         return count;
     }
 
-    /// <summary>Saves changed policies and forgets decisions past the attribution window (call periodically and at stop).</summary>
+    /// <summary>Settles expired decisions (<see cref="SettleExpired"/>) and saves changed policies (call periodically and at stop).</summary>
     public int Maintain()
     {
+        SettleExpired();
+        _ledger.Prune(_clock.GetUtcNow());
+        return _policies.SaveChanged();
+    }
+
+    /// <summary>
+    /// Decisions whose attribution window passed without their goal event earn reward 0: the policy learns it and the
+    /// decision is forgotten. Without this a policy would only ever see successes. Returns how many were settled.
+    /// O(pending decisions).
+    /// </summary>
+    public int SettleExpired()
+    {
         var now = _clock.GetUtcNow();
+        var settled = 0;
         foreach (var (id, pending) in _pending)
         {
-            if (now - pending.At > _options.AttributionWindow)
+            if (now - pending.At <= _options.AttributionWindow || !_pending.TryRemove(id, out _))
             {
-                _pending.TryRemove(id, out _);
+                continue;
+            }
+
+            if (_campaigns.Current.Get(pending.CampaignId) is { } campaign && _policies.Find(campaign) is { } policy && policy.Key == pending.PolicyKey)
+            {
+                policy.Learn(pending.Arm, pending.Context, 0.0);
+                settled++;
             }
         }
 
-        _ledger.Prune(now);
-        return _policies.SaveChanged();
+        return settled;
     }
 
     private sealed record PendingDecision(string CampaignId, string PolicyKey, int Arm, double[] Context, string UserId, string Channel, DateTimeOffset At);

@@ -80,6 +80,19 @@ public sealed record ExperimentDefinition
     /// <summary>The relative effect worth detecting; sets the mSPRT mixing scale (tau = effect x control mean). Optional.</summary>
     public double? MinimumDetectableEffect { get; set; }
 
+    /// <summary>
+    /// Users (all variants together) the experiment is planned to reach. When set, results carry a group-sequential
+    /// test with <see cref="PlannedLooks"/> looks equally spaced up to this many users, which may be acted on at every
+    /// planned look and still has a false-positive rate of <see cref="Alpha"/>. Optional.
+    /// </summary>
+    public long? PlannedUsers { get; set; }
+
+    /// <summary>Looks planned for the group-sequential test (1-200; 10 by default), e.g. one a day for a 10-day test.</summary>
+    public int PlannedLooks { get; set; } = 10;
+
+    /// <summary>How the group-sequential test spends alpha over the looks: O'Brien-Fleming type (default) or Pocock type.</summary>
+    public Statistics.SpendingFunction Spending { get; set; } = Statistics.SpendingFunction.OBrienFleming;
+
     /// <summary>First layer bucket (of 10,000) owned by the experiment; assigned by the repository.</summary>
     public int BucketStart { get; set; }
 

@@ -110,6 +110,21 @@ public static class ExperimentValidator
             errors.Add(new("minimumDetectableEffect", "must be a positive relative effect, e.g. 0.05 for 5%"));
         }
 
+        if (e.PlannedUsers is { } planned && planned < 2)
+        {
+            errors.Add(new("plannedUsers", string.Create(CultureInfo.InvariantCulture, $"must be at least 2 users; got {planned}")));
+        }
+
+        if (e.PlannedLooks is < 1 or > Statistics.GroupSequentialDesign.MaxLooks)
+        {
+            errors.Add(new("plannedLooks", string.Create(CultureInfo.InvariantCulture, $"must be between 1 and {Statistics.GroupSequentialDesign.MaxLooks}; got {e.PlannedLooks}")));
+        }
+
+        if (!Enum.IsDefined(e.Spending))
+        {
+            errors.Add(new("spending", "must be OBrienFleming or Pocock"));
+        }
+
         if (e.StartAt is { } start && e.EndAt is { } end && end <= start)
         {
             errors.Add(new("endAt", "must be after startAt"));

@@ -15,7 +15,9 @@ namespace Attune.Experiments.Metrics;
 /// metric over the pre-period [from - (to - from), from) as covariate. Ratio (e.g. CTR): ratio of sums per
 /// variant with the delta-method variance Var(R) = (s_n^2 - 2 R s_nd + R^2 s_d^2) / (n mean_d^2)
 /// (Deng, Knoblich, Lu, "Applying the Delta Method in Metric Analytics", KDD 2018) and a z-test on the difference.
-/// Every comparison also carries the mSPRT always-valid p-value and interval. O(events in both windows + users x metrics).
+/// Every comparison also carries the mSPRT always-valid p-value and interval and, when the experiment plans its
+/// sample (<c>plannedUsers</c>), the group-sequential test at the planned look reached (information fraction = users
+/// seen / planned users). O(events in both windows + users x metrics).
 /// Only events that name an item are in the snapshot the engine hands over.
 /// </remarks>
 public static class ExperimentAnalyzer
@@ -121,6 +123,12 @@ public static class ExperimentAnalyzer
 
     private static MetricResult AnalyzeMetric(ExperimentDefinition experiment, int m, List<UserValues>[] byArm)
     {
+        long users = 0;
+        foreach (var group in byArm)
+        {
+            users += group.Count;
+        }
+
         var metric = experiment.Metrics[m];
         var arms = byArm.Length;
         var values = new List<VariantValue>();
@@ -170,7 +178,14 @@ public static class ExperimentAnalyzer
                 ? mde * Math.Abs(test.Control)
                 : 0.1 * Math.Sqrt(Math.Max(control.Variance, 1e-12));
             var sequential = Msprt.Evaluate(test.Difference, test.StandardError * test.StandardError, Math.Max(tau, 1e-12), experiment.Alpha);
-            comparisons.Add(new Comparison(experiment.Variants[a].Id, test, cuped, sequential));
+            GroupSequentialLook? planned = null;
+            if (experiment.PlannedUsers is { } plannedUsers)
+            {
+                var design = GroupSequentialDesign.For(experiment.PlannedLooks, experiment.Alpha, experiment.Spending);
+                planned = design.Evaluate(test.Statistic, (double)users / plannedUsers);
+            }
+
+            comparisons.Add(new Comparison(experiment.Variants[a].Id, test, cuped, sequential, planned));
         }
 
         return new MetricResult(metric.Name, metric.Kind.ToString().ToLowerInvariant(), values, comparisons);

@@ -11,7 +11,8 @@ public sealed record VariantValue(string Variant, long Users, double Value);
 /// <param name="Test">The fixed-horizon test (z for conversion and ratio, Welch for count and revenue).</param>
 /// <param name="Cuped">The CUPED-adjusted test with the same metric in the pre-period as covariate (count and revenue only).</param>
 /// <param name="Sequential">The always-valid mSPRT p-value and interval at this look.</param>
-public sealed record Comparison(string Variant, TestResult Test, CupedResult? Cuped, MsprtLook Sequential);
+/// <param name="GroupSequential">The group-sequential test at the planned look reached, when the experiment has <c>plannedUsers</c>.</param>
+public sealed record Comparison(string Variant, TestResult Test, CupedResult? Cuped, MsprtLook Sequential, GroupSequentialLook? GroupSequential = null);
 
 public sealed record MetricResult(string Name, string Kind, IReadOnlyList<VariantValue> Variants, IReadOnlyList<Comparison> Comparisons);
 

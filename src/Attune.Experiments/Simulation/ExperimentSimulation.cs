@@ -11,19 +11,27 @@ namespace Attune.Experiments.Simulation;
 /// <param name="Batches">Looks at the data: users arrive in this many equal batches and the tests are evaluated after each.</param>
 /// <param name="Alpha">Significance level.</param>
 /// <param name="Tau">mSPRT mixing scale on the difference of conversion rates; the default suits about 1,000 users per arm at a 25% rate (tau^2 about 16 times the final variance, where 20 looks reject most often).</param>
-public sealed record ExperimentPlan(int Users, IReadOnlyList<double> Weights, IReadOnlyList<double> Lifts, int Batches = 10, double Alpha = 0.05, double Tau = 0.08)
+/// <param name="Spending">Spending function of the group-sequential test, planned with one look per batch over <paramref name="Users"/>.</param>
+public sealed record ExperimentPlan(
+    int Users,
+    IReadOnlyList<double> Weights,
+    IReadOnlyList<double> Lifts,
+    int Batches = 10,
+    double Alpha = 0.05,
+    double Tau = 0.08,
+    SpendingFunction Spending = SpendingFunction.OBrienFleming)
 {
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"users={Users},weights={string.Join('/', Weights)},lifts={string.Join('/', Lifts)},batches={Batches},alpha={Alpha},tau={Tau}");
+        $"users={Users},weights={string.Join('/', Weights)},lifts={string.Join('/', Lifts)},batches={Batches},alpha={Alpha},tau={Tau},spending={Spending}");
 }
 
 /// <summary>The outcome of one simulated test of arm 1 against the control.</summary>
 /// <param name="Conversion">The final two-proportion z-test on "clicked at least once".</param>
 /// <param name="Clicks">The final Welch test on clicks per user.</param>
 /// <param name="Cuped">The final CUPED-adjusted test on clicks per user, with the pre-period clicks as covariate.</param>
-/// <param name="SequentialRejected">Whether the mSPRT on conversion rejected at any of the looks.</param>
-/// <param name="PeekingRejected">Whether the fixed-horizon z-test was significant at any of the looks (the mistake the mSPRT prevents).</param>
+/// <param name="SequentialRejected">Whether the always-valid mSPRT on conversion rejected at any of the looks.</param>
+/// <param name="PeekingRejected">Whether the fixed-horizon z-test was significant at any of the looks (the mistake sequential tests prevent).</param>
 /// <param name="SampleRatio">Sample-ratio check of the group sizes against the weights.</param>
 /// <param name="GroupSizes">Users per arm.</param>
 public sealed record ExperimentOutcome(
@@ -33,7 +41,17 @@ public sealed record ExperimentOutcome(
     bool SequentialRejected,
     bool PeekingRejected,
     SampleRatioResult SampleRatio,
-    IReadOnlyList<long> GroupSizes);
+    IReadOnlyList<long> GroupSizes,
+    GroupSequentialOutcome GroupSequential);
+
+/// <summary>The group-sequential z-test on conversion, checked at every batch against its planned boundaries.</summary>
+/// <param name="StoppedAt">The first look whose boundary the statistic crossed (1-based); 0 when it never did.</param>
+/// <param name="Difference">The difference of conversion rates at the stop (or at the end when it never stopped).</param>
+/// <param name="UsersAtStop">Users in the test when it stopped (all of them when it never did).</param>
+public sealed record GroupSequentialOutcome(int StoppedAt, double Difference, long UsersAtStop)
+{
+    public bool Rejected => StoppedAt > 0;
+}
 
 /// <summary>
 /// Runs A/B/n tests on a <see cref="Population"/>: users are assigned by <see cref="AssignmentHash"/> of their id
@@ -79,6 +97,10 @@ public sealed class ExperimentSimulation(Population population)
         var metric = new List<double>[] { [], [] };
         var covariate = new List<double>[] { [], [] };
         var sequential = new Msprt(plan.Tau, plan.Alpha);
+        var design = GroupSequentialDesign.For(plan.Batches, plan.Alpha, plan.Spending);
+        var stoppedAt = 0;
+        var stopDifference = 0.0;
+        long stopUsers = plan.Users;
         bool sequentialRejected = false, peekingRejected = false;
         var perBatch = Math.Max(1, plan.Users / plan.Batches);
         for (var i = 0; i < plan.Users; i++)
@@ -109,6 +131,13 @@ public sealed class ExperimentSimulation(Population population)
                 var pc = (double)converted[0] / sizes[0];
                 var pt = (double)converted[1] / sizes[1];
                 sequentialRejected |= sequential.Look(pt - pc, (pc * (1 - pc) / sizes[0]) + (pt * (1 - pt) / sizes[1])).Rejected;
+                var k = (i + 1) / perBatch;
+                if (stoppedAt == 0 && k <= design.Looks && design.Crosses(k, look.Statistic))
+                {
+                    stoppedAt = k;
+                    stopDifference = pt - pc;
+                    stopUsers = i + 1;
+                }
             }
         }
 
@@ -116,7 +145,8 @@ public sealed class ExperimentSimulation(Population population)
         var clicks = HypothesisTests.Welch(GroupSummary.Of(metric[0].ToArray()), GroupSummary.Of(metric[1].ToArray()), plan.Alpha);
         var cuped = Statistics.Cuped.Compare(metric[0].ToArray(), covariate[0].ToArray(), metric[1].ToArray(), covariate[1].ToArray(), plan.Alpha);
         var srm = SampleRatio.Check(sizes, plan.Weights.ToArray());
-        return new ExperimentOutcome(final, clicks, cuped, sequentialRejected, peekingRejected, srm, sizes);
+        var groupSequential = new GroupSequentialOutcome(stoppedAt, stoppedAt > 0 ? stopDifference : final.Difference, stopUsers);
+        return new ExperimentOutcome(final, clicks, cuped, sequentialRejected, peekingRejected, srm, sizes, groupSequential);
     }
 
     /// <summary>A user's click rate per visit on the default experience: their segment's mean over variants, at the top position.</summary>

@@ -12,11 +12,22 @@ public sealed record AssignmentsResponse(string UserId, bool Holdout, IReadOnlyL
 /// <param name="TargetProbabilities">The candidate policy's probability of every action for this row (instead of a target spec).</param>
 public sealed record OpeDecision(double[]? Context, int Action, double Propensity, double Reward, double[]? TargetProbabilities = null);
 
-/// <summary>The body of <c>POST /v1/ope</c>.</summary>
-/// <param name="Arms">Number of actions.</param>
-/// <param name="Target">The candidate policy: "greedy", "uniform" or a policy spec; omit when every row has targetProbabilities.</param>
+/// <summary>The body of <c>POST /v1/ope</c>: uploaded decisions (<c>arms</c>, <c>decisions</c>) or a campaign's own decisions log (<c>campaignId</c>).</summary>
+/// <param name="Arms">Number of actions (uploaded decisions).</param>
+/// <param name="Target">The candidate policy: "greedy", "uniform", a policy spec, or for a campaign "variant:ID"; omit when every uploaded row has targetProbabilities.</param>
 /// <param name="Lambda">Ridge penalty of the per-action reward model.</param>
-public sealed record OpeRequest(int Arms, IReadOnlyList<OpeDecision> Decisions, string? Target = null, double Alpha = 0.05, double Lambda = 1);
+/// <param name="CampaignId">Evaluate over this campaign's logged decisions and credited rewards instead of uploaded ones.</param>
+/// <param name="From">Campaign mode: first decision time considered (default: the log's retention).</param>
+/// <param name="To">Campaign mode: decisions before this time (default: now).</param>
+public sealed record OpeRequest(
+    int Arms,
+    IReadOnlyList<OpeDecision> Decisions,
+    string? Target = null,
+    double Alpha = 0.05,
+    double Lambda = 1,
+    string? CampaignId = null,
+    DateTimeOffset? From = null,
+    DateTimeOffset? To = null);
 
 [JsonSourceGenerationOptions(
     System.Text.Json.JsonSerializerDefaults.Web,
@@ -28,4 +39,5 @@ public sealed record OpeRequest(int Arms, IReadOnlyList<OpeDecision> Decisions, 
 [JsonSerializable(typeof(AssignmentsResponse))]
 [JsonSerializable(typeof(OpeRequest))]
 [JsonSerializable(typeof(OpeReport))]
+[JsonSerializable(typeof(Attune.Engine.Campaigns.CampaignOpeReport))]
 internal sealed partial class ExperimentApiJsonContext : JsonSerializerContext;

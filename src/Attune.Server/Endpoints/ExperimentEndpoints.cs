@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Attune.Engine.Campaigns;
 using Attune.Engine.Experiments;
 using Attune.Engine.Ingestion;
 using Attune.Engine.Options;
@@ -7,6 +8,7 @@ using Attune.Experiments.Assignment;
 using Attune.Experiments.OffPolicy;
 using Attune.Server.Hosting;
 using Attune.Server.Http;
+using Microsoft.Extensions.Options;
 
 namespace Attune.Server.Endpoints;
 
@@ -28,7 +30,7 @@ public static class ExperimentEndpoints
         group.MapGet("/assignments/{userId}", Assignments).WithName("GetExperimentAssignments")
             .WithSummary("Whether a user is in the global holdout and which variant of each running experiment they see");
         app.MapPost("/v1/ope", Ope).WithTags("Experiments").WithMetadata(new RequiredScope(ApiScope.Admin))
-            .WithName("EvaluateOffPolicy").WithSummary("IPS, self-normalized IPS, direct-method and doubly robust estimates of a candidate policy's value from logged decisions");
+            .WithName("EvaluateOffPolicy").WithSummary("IPS, self-normalized IPS, direct-method and doubly robust estimates of a candidate policy's value from uploaded decisions or a campaign's decisions log");
         return app;
     }
 
@@ -101,6 +103,11 @@ public static class ExperimentEndpoints
         }
 
         var r = request!;
+        if (r.CampaignId is not null)
+        {
+            return await CampaignOpeAsync(context, r);
+        }
+
         if (r.Arms is < 1 or > 10_000)
         {
             return Problems.InvalidField("arms", "must be between 1 and 10000");
@@ -157,6 +164,59 @@ public static class ExperimentEndpoints
         {
             var index = ex.Message.StartsWith("Logged decision ", StringComparison.Ordinal) && int.TryParse(ex.Message.AsSpan(16, ex.Message.IndexOf(':', StringComparison.Ordinal) - 16), out var row) ? row : (int?)null;
             return Problems.Create(StatusCodes.Status400BadRequest, "Invalid request body", ex.Message, [new ValidationError(index, "decisions", ex.Message)]);
+        }
+    }
+
+    private static async Task<IResult> CampaignOpeAsync(HttpContext context, OpeRequest r)
+    {
+        if (r.Decisions is { Count: > 0 } || r.Arms != 0)
+        {
+            return Problems.InvalidField("campaignId", "evaluates the campaign's own decisions log; leave out arms and decisions");
+        }
+
+        if (string.IsNullOrWhiteSpace(r.Target))
+        {
+            return Problems.InvalidField("target", "name the candidate policy: greedy, uniform, variant:ID or a policy spec such as fixed:weights=0,1");
+        }
+
+        if (!(r.Alpha > 0 && r.Alpha < 0.5) || !(r.Lambda > 0 && double.IsFinite(r.Lambda)))
+        {
+            return Problems.InvalidField(r.Alpha is > 0 and < 0.5 ? "lambda" : "alpha", r.Alpha is > 0 and < 0.5 ? "must be a positive number" : "must be in (0, 0.5)");
+        }
+
+        if (context.RequestServices.GetService<DecisionService>() is not { } decisions)
+        {
+            return Problems.NotFound("Campaigns are not enabled on this server.");
+        }
+
+        if (decisions.Campaigns.Current.Get(r.CampaignId!) is not { } campaign)
+        {
+            return Problems.NotFound($"Campaign '{r.CampaignId}' does not exist.");
+        }
+
+        var options = context.RequestServices.GetRequiredService<IOptions<AttuneOptions>>().Value.Campaigns;
+        var clock = context.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System;
+        var now = clock.GetUtcNow();
+        var from = r.From ?? now.AddDays(-options.DecisionLogRetentionDays - 1);
+        var to = r.To ?? now.AddTicks(1);
+        if (to <= from)
+        {
+            return Problems.InvalidField("to", "must be after from");
+        }
+
+        await decisions.Log.FlushAsync(context.RequestAborted);
+        try
+        {
+            var report = CampaignOffPolicy.Evaluate(campaign, decisions.Log.DirectoryPath, r.Target!, from, to, now, options.AttributionWindow, r.Alpha, r.Lambda);
+            return TypedResults.Json(report, ExperimentApiJsonContext.Default.CampaignOpeReport);
+        }
+        catch (CampaignOpeException ex)
+        {
+            return Problems.Create(StatusCodes.Status422UnprocessableEntity, "Nothing to evaluate", ex.Message);
+        }
+        catch (FormatException ex)
+        {
+            return Problems.InvalidField("target", ex.Message);
         }
     }
 
