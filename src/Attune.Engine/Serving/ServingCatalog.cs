@@ -63,6 +63,10 @@ public sealed class ServingCatalog
     public ReadOnlySpan<int> Categories(int index) =>
         (uint)index < (uint)_categories.Length ? _categories[index] : [];
 
+    /// <summary>The same ids as <see cref="Categories"/>, as the shared array (callers must not write to it).</summary>
+    internal int[] CategoryArray(int index) =>
+        (uint)index < (uint)_categories.Length ? _categories[index] : [];
+
     public string CategoryName(int id) => _categoryNames[id];
 
     private static int[] Dedupe(int[] sorted)
