@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 using Attune.Algorithms.Abstractions;
 using Attune.Algorithms.Content;
 using Attune.Core;
 using Attune.Engine.Feedback;
 using Attune.Engine.Models;
 using Attune.Engine.Options;
+using Attune.Engine.Privacy;
 using Attune.Engine.Realtime;
 using Attune.Engine.Serving;
 using Attune.Numerics.Ann;
@@ -28,9 +30,11 @@ public sealed class NoActiveModelException(string message) : Exception(message)
 /// The live recommendation service: keeps each active user's recent events and the live popularity counters in
 /// memory as events arrive (so the next request reflects an event at once, without retraining), follows catalog
 /// changes, gathers candidates from the active <see cref="ServingModel"/>, ranks them with the
-/// <see cref="RecommendationPipeline"/> and records what it served for online metrics. Thread-safe.
+/// <see cref="RecommendationPipeline"/> and records what it served for online metrics. The in-memory history is user
+/// data: it is dropped when the user is erased or withdraws personalization consent, and listed in their export.
+/// Thread-safe.
 /// </summary>
-public sealed class RecommendationService : IEventObserver, ICatalogObserver, IModelWarmup
+public sealed class RecommendationService : IEventObserver, ICatalogObserver, IModelWarmup, IUserDataHolder
 {
     private readonly ServingOptions _options;
     private readonly ActiveModel _active;
@@ -122,6 +126,54 @@ public sealed class RecommendationService : IEventObserver, ICatalogObserver, IM
     }
 
     public void OnItemsUpserted(IReadOnlyList<Item> items) => _catalog.Upsert(items);
+
+    /// <summary>The export's part: <c>recentActivity</c>, the events kept in memory for real-time recommendations.</summary>
+    public string ExportName => "recentActivity";
+
+    /// <summary>Withdrawn personalization consent drops the in-memory history; a later grant reads it back from the log.</summary>
+    public void OnUserChanged(User user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        if (!user.Consent.Personalization.Granted)
+        {
+            _users.Remove(user.Id);
+        }
+    }
+
+    /// <summary>Drops the user's in-memory history (the store has erased their events, so nothing reloads it).</summary>
+    public Task EraseAsync(string userId, CancellationToken cancellationToken)
+    {
+        _users.Remove(userId);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The remembered events (item, type, time, session), oldest first; null when none are in memory.</summary>
+    public void WriteExport(string userId, Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (!_users.TryGet(userId, out var activity) || activity.Snapshot() is not { Length: > 0 } history)
+        {
+            writer.WriteNullValue();
+            return;
+        }
+
+        writer.WriteStartArray();
+        foreach (var e in history)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("itemId"u8, _catalog.IdOf(e.Item));
+            writer.WriteString("type"u8, e.Type);
+            writer.WriteString("timestamp"u8, DateTimeOffset.FromUnixTimeMilliseconds(e.TimeMs));
+            if (e.Session is not null)
+            {
+                writer.WriteString("sessionId"u8, e.Session);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
 
     public void OnItemDeleted(string id) => _catalog.Remove(id);
 
