@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Attune.Engine.Serving;
 
 /// <param name="Lambda">MMR trade-off in [0, 1]: 1 = pure relevance order, lower = more spread.</param>
@@ -150,7 +152,7 @@ public static class Diversifier
     /// candidates sharing a set share their running max similarity and their cap state, so within a set the first
     /// untaken one (the most relevant, lowest index on ties) is its only contender. Each pick then costs O(G) for G
     /// distinct sets in the pool, and similarities are computed once per distinct set picked (picking a set again
-    /// cannot raise any max), so a pick costs no similarity call at all once its set was picked before.
+    /// cannot raise any max), as bit operations when the pool spans at most 64 categories.
     /// </summary>
     private static void SelectByCategorySet(
         ServingCatalog catalog,
@@ -183,6 +185,7 @@ public static class Diversifier
 
         var range = top - bottom;
         var lambda = options.Lambda;
+        var masks = Masks(catalog, pool, groups);
         while (output.Count < target)
         {
             var bestGroup = -1;
@@ -226,6 +229,12 @@ public static class Diversifier
             }
 
             picked[bestGroup] = true;
+            if (masks is not null)
+            {
+                RaiseByMask(masks, bestGroup, closed, maxSim);
+                continue;
+            }
+
             var chosen = pool[bestIndex].Item;
             for (var k = 0; k < g; k++)
             {
@@ -241,17 +250,69 @@ public static class Diversifier
         }
     }
 
+    /// <summary>
+    /// Each set as a bit mask over the pool's own categories, when they are at most 64 (null otherwise): Jaccard is
+    /// then popcount(a and b) / popcount(a or b), the same integers and so the same quotient as the sorted merge.
+    /// </summary>
+    private static ulong[]? Masks(ServingCatalog catalog, ReadOnlySpan<Candidate> pool, CategorySetGroups groups)
+    {
+        var masks = new ulong[groups.Count];
+        var bit = new Dictionary<int, int>();
+        for (var k = 0; k < groups.Count; k++)
+        {
+            foreach (var c in catalog.Categories(pool[groups.Members[groups.Start[k]]].Item))
+            {
+                if (!bit.TryGetValue(c, out var b))
+                {
+                    if (bit.Count == 64)
+                    {
+                        return null;
+                    }
+
+                    b = bit.Count;
+                    bit.Add(c, b);
+                }
+
+                masks[k] |= 1UL << b;
+            }
+        }
+
+        return masks;
+    }
+
+    private static void RaiseByMask(ulong[] masks, int chosen, bool[] closed, double[] maxSim)
+    {
+        var m = masks[chosen];
+        if (m == 0)
+        {
+            return;
+        }
+
+        for (var k = 0; k < masks.Length; k++)
+        {
+            var both = masks[k] & m;
+            if (both != 0 && !closed[k])
+            {
+                var s = (double)BitOperations.PopCount(both) / BitOperations.PopCount(masks[k] | m);
+                if (s > maxSim[k])
+                {
+                    maxSim[k] = s;
+                }
+            }
+        }
+    }
+
     /// <summary>The pool's candidates grouped by identical category set; members of each set in pool order.</summary>
     private readonly ref struct CategorySetGroups
     {
         public CategorySetGroups(ServingCatalog catalog, ReadOnlySpan<Candidate> pool)
         {
             var groupOf = new int[pool.Length];
-            var firstOf = new Dictionary<CategorySet, int>(pool.Length);
+            var firstOf = new Dictionary<int, int>(pool.Length);
             var sizes = new List<int>();
             for (var i = 0; i < pool.Length; i++)
             {
-                var key = new CategorySet(catalog.CategoryArray(pool[i].Item));
+                var key = catalog.CategorySetId(pool[i].Item);
                 if (!firstOf.TryGetValue(key, out var group))
                 {
                     group = sizes.Count;
@@ -286,23 +347,6 @@ public static class Diversifier
 
         /// <summary>Pool indices, grouped by set, ascending within each set.</summary>
         public int[] Members { get; }
-    }
-
-    /// <summary>A sorted, distinct category id array compared by content.</summary>
-    private readonly struct CategorySet(int[] ids) : IEquatable<CategorySet>
-    {
-        private readonly int[] _ids = ids;
-
-        public bool Equals(CategorySet other) => _ids.AsSpan().SequenceEqual(other._ids);
-
-        public override bool Equals(object? obj) => obj is CategorySet other && Equals(other);
-
-        public override int GetHashCode()
-        {
-            var hash = new HashCode();
-            hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_ids.AsSpan()));
-            return hash.ToHashCode();
-        }
     }
 
     private static void TakeInOrder(ServingCatalog catalog, ReadOnlySpan<Candidate> ranked, int cap, Span<int> counts, List<Candidate> output, int target)
