@@ -276,43 +276,62 @@ public sealed class RecommendationService : IEventObserver, ICatalogObserver, IM
     /// </summary>
     private static IReadOnlyList<RecommendedItem> Explain(IReadOnlyList<RecommendedItem> items, List<CandidateSource> sources)
     {
-        Dictionary<int, (double Score, Reason Reason)>? because = null;
+        // Only the page's "people like you" items need a look-up: a page is small, so scanning the candidates once
+        // against it beats indexing every candidate of every source.
+        var wanted = 0;
         for (var k = 0; k < items.Count; k++)
         {
-            if (items[k].Reason?.Kind != ReasonKind.SimilarUsers)
-            {
-                continue;
-            }
+            wanted += items[k].Reason?.Kind == ReasonKind.SimilarUsers ? 1 : 0;
+        }
 
-            if (because is null)
-            {
-                because = [];
-                foreach (var s in sources)
-                {
-                    foreach (var c in s.Candidates)
-                    {
-                        if (c.Reason is { Kind: ReasonKind.BecauseYouViewed } r && (!because.TryGetValue(c.Item, out var b) || b.Score < c.Score * s.Weight))
-                        {
-                            because[c.Item] = (c.Score * s.Weight, r);
-                        }
-                    }
-                }
+        if (wanted == 0)
+        {
+            return items;
+        }
 
-                if (because.Count == 0)
-                {
-                    return items;
-                }
-            }
-
-            if (because.TryGetValue(items[k].Index, out var found))
+        var positions = new int[wanted];
+        var scores = new double[wanted];
+        var reasons = new Reason?[wanted];
+        for (int k = 0, w = 0; k < items.Count; k++)
+        {
+            if (items[k].Reason?.Kind == ReasonKind.SimilarUsers)
             {
-                var copy = items as RecommendedItem[] ?? [.. items];
-                copy[k] = copy[k] with { Reason = found.Reason };
-                items = copy;
+                positions[w++] = k;
             }
         }
 
-        return items;
+        foreach (var s in sources)
+        {
+            foreach (var c in s.Candidates)
+            {
+                if (c.Reason is not { Kind: ReasonKind.BecauseYouViewed } r)
+                {
+                    continue;
+                }
+
+                var score = c.Score * s.Weight;
+                for (var w = 0; w < positions.Length; w++)
+                {
+                    if (items[positions[w]].Index == c.Item && (reasons[w] is null || scores[w] < score))
+                    {
+                        scores[w] = score;
+                        reasons[w] = r;
+                    }
+                }
+            }
+        }
+
+        RecommendedItem[]? copy = null;
+        for (var w = 0; w < positions.Length; w++)
+        {
+            if (reasons[w] is { } reason)
+            {
+                copy ??= [.. items];
+                copy[positions[w]] = copy[positions[w]] with { Reason = reason };
+            }
+        }
+
+        return copy ?? items;
     }
 
     /// <summary>The page after <paramref name="cursor"/> of an earlier list (same items, no repeats).</summary>
