@@ -19,12 +19,17 @@ public enum SqliteSynchronous
 /// <param name="MaxEventsPerCommit">Group commit stops draining queued requests once this many events are in the transaction.</param>
 /// <param name="SecureDelete">Overwrite deleted rows with zeros, so an erased user leaves no bytes behind in free pages.</param>
 /// <param name="FileName">The database file inside the data directory.</param>
+/// <param name="UserCacheCapacity">
+/// Most users (and unknown ids) whose record is kept in memory between reads; writes through this store drop theirs.
+/// 0 reads every user from the database.
+/// </param>
 public sealed record SqliteStoreOptions(
     SqliteSynchronous Synchronous = SqliteSynchronous.Full,
     int CacheSizeMb = 64,
     int MaxEventsPerCommit = 100_000,
     bool SecureDelete = true,
-    string FileName = "attune.db")
+    string FileName = "attune.db",
+    int UserCacheCapacity = 100_000)
 {
     public static SqliteStoreOptions Default { get; } = new();
 
@@ -38,6 +43,11 @@ public sealed record SqliteStoreOptions(
         if (MaxEventsPerCommit < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxEventsPerCommit), MaxEventsPerCommit, "MaxEventsPerCommit must be at least 1.");
+        }
+
+        if (UserCacheCapacity < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(UserCacheCapacity), UserCacheCapacity, "UserCacheCapacity must be 0 (no cache) or more.");
         }
 
         if (string.IsNullOrWhiteSpace(FileName) || FileName.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)

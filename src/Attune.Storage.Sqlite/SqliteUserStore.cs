@@ -5,10 +5,15 @@ using Microsoft.Data.Sqlite;
 
 namespace Attune.Storage.Sqlite;
 
-/// <summary>Users and the privacy operations; erasure runs on the writer, so no append can interleave with it.</summary>
+/// <summary>
+/// Users and the privacy operations; erasure runs on the writer, so no append can interleave with it. Reads of one
+/// user go through a <see cref="UserReadCache"/> (the serving path asks for the same users' consent on every request);
+/// upserts and erasures drop the ids they wrote once they are over.
+/// </summary>
 internal sealed class SqliteUserStore(SqliteStore store) : IUserStore
 {
     private const string Columns = "id, attributes, personalization, personalization_at, marketing, marketing_at, created, updated";
+    private readonly UserReadCache _cache = new(store.Options.UserCacheCapacity);
 
     public Task UpsertAsync(IReadOnlyList<User> users, CancellationToken cancellationToken = default)
     {
@@ -27,7 +32,7 @@ internal sealed class SqliteUserStore(SqliteStore store) : IUserStore
             return Task.CompletedTask;
         }
 
-        return store.Writer.Enqueue((c, _) =>
+        return _cache.WriteAsync(IdsOf(users), () => store.Writer.Enqueue((c, _) =>
         {
             using var cmd = c.Command($"INSERT OR REPLACE INTO users({Columns}) VALUES ($id, $attr, $p, $pat, $m, $mat, $created, $updated)");
             var id = cmd.Parameters.Add("$id", SqliteType.Text);
@@ -53,13 +58,14 @@ internal sealed class SqliteUserStore(SqliteStore store) : IUserStore
             }
 
             return users.Count;
-        }, users.Count, cancellationToken);
+        }, users.Count, cancellationToken));
     }
 
-    public async Task<User?> GetAsync(string id, CancellationToken cancellationToken = default)
+    public Task<User?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
-        await using var c = await store.OpenReaderAsync(cancellationToken);
-        return await GetAsync(c, id, cancellationToken);
+        store.ThrowIfDisposed();
+        ArgumentNullException.ThrowIfNull(id);
+        return _cache.GetAsync(id, LoadAsync, cancellationToken);
     }
 
     public async IAsyncEnumerable<User> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -78,7 +84,7 @@ internal sealed class SqliteUserStore(SqliteStore store) : IUserStore
     {
         store.ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(id);
-        return store.Writer.Enqueue((c, scope) => Erase(c, scope, id), 1, cancellationToken);
+        return _cache.WriteAsync([id], () => store.Writer.Enqueue((c, scope) => Erase(c, scope, id), 1, cancellationToken));
     }
 
     public async Task<UserExport?> ExportAsync(string id, CancellationToken cancellationToken = default)
@@ -94,6 +100,23 @@ internal sealed class SqliteUserStore(SqliteStore store) : IUserStore
 
         await tx.CommitAsync(cancellationToken);
         return user is null && events.Count == 0 ? null : new UserExport(user, events, DateTimeOffset.UtcNow);
+    }
+
+    private static string[] IdsOf(IReadOnlyList<User> users)
+    {
+        var ids = new string[users.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = users[i].Id;
+        }
+
+        return ids;
+    }
+
+    private async Task<User?> LoadAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var c = await store.OpenReaderAsync(cancellationToken);
+        return await GetAsync(c, id, cancellationToken);
     }
 
     private static bool Erase(WriterContext c, WriteScope scope, string id)

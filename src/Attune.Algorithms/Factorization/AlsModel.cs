@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using Attune.Algorithms.Abstractions;
 using Attune.Algorithms.Serialization;
@@ -76,6 +77,8 @@ public sealed class AlsModel : IRecommender, IPersistableModel, IFoldIn, ISimila
             a[i] = g[i];
         }
 
+        // The rank-one updates (c - 1) y y^T dominate a fold-in (events x f^2); vectorized rows over a double copy of y.
+        var yd = new double[f];
         for (var k = 0; k < items.Length; k++)
         {
             var item = items[k];
@@ -88,13 +91,14 @@ public sealed class AlsModel : IRecommender, IPersistableModel, IFoldIn, ISimila
             var y = _itemFactors.AsSpan(item * f, f);
             for (var r = 0; r < f; r++)
             {
-                b[r] += c * y[r];
+                yd[r] = y[r];
+            }
+
+            for (var r = 0; r < f; r++)
+            {
+                b[r] += c * yd[r];
                 var row = a.AsSpan(r * f, f);
-                var cy = (c - 1) * y[r];
-                for (var s = 0; s < f; s++)
-                {
-                    row[s] += cy * y[s];
-                }
+                TensorPrimitives.MultiplyAdd(yd, (c - 1) * yd[r], row, row);
             }
         }
 

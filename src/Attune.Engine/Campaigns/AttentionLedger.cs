@@ -100,6 +100,9 @@ public sealed class AttentionLedger(CampaignOptions options)
         }
     }
 
+    /// <summary>Forgets everything about the user (erasure).</summary>
+    public bool Forget(string userId) => _users.TryRemove(userId, out _);
+
     /// <summary>Drops users whose whole history is older than the longest period that matters.</summary>
     public void Prune(DateTimeOffset now)
     {

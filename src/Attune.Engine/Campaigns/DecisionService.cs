@@ -200,6 +200,26 @@ public sealed class DecisionService
         return true;
     }
 
+    /// <summary>
+    /// Erasure: forgets the user's attention budget and their decisions awaiting a reward, and removes their decisions
+    /// and those decisions' rewards from the decisions log. The policies keep what they learned: their statistics
+    /// are sums over many users' context vectors and hold no user id. Returns the number of log lines removed.
+    /// </summary>
+    public async Task<int> EraseUserAsync(string userId)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        _ledger.Forget(userId);
+        foreach (var (id, pending) in _pending)
+        {
+            if (string.Equals(pending.UserId, userId, StringComparison.Ordinal))
+            {
+                _pending.TryRemove(id, out _);
+            }
+        }
+
+        return await _log.EraseUserAsync(userId);
+    }
+
     /// <summary>Rebuilds the attention budget and the decisions awaiting rewards from the decisions log (call once at start).</summary>
     public int Restore()
     {

@@ -39,8 +39,9 @@ public sealed class PipelineRecommendationBlocks(
 
         var filter = category is null ? null : $"category contains {ExpressionPrinter.Quote(category)}";
 
-        // Rank, not Recommend: a block needs no cursor, so the ranked list is not cached for paging.
-        var ranked = p.Rank(new RecommendationRequest(string.Empty, sources(userId), count, Filter: filter));
+        // Rank, not Recommend: a block needs no cursor, so the ranked list is not cached for paging; and only the
+        // block's first ranks, which cost a fraction of the whole list.
+        var ranked = p.Rank(new RecommendationRequest(string.Empty, sources(userId), count, Filter: filter), count);
         var n = Math.Min(count, ranked.Length);
         var result = new List<TemplateItem>(n);
         for (var i = 0; i < n; i++)

@@ -21,6 +21,10 @@ public sealed class LiveCounters(TimeSpan halfLife)
     private double[] _trending = new double[1024];
     private long _originMs = long.MinValue;
     private int _count;
+    private long _version;
+
+    /// <summary>Changes with every counted event: a top-n list computed at one version holds until it changes.</summary>
+    public long Version => Volatile.Read(ref _version);
 
     public void Add(int item, float weight, long timeMs)
     {
@@ -53,6 +57,7 @@ public sealed class LiveCounters(TimeSpan halfLife)
             _popular[item] += weight;
             _trending[item] += weight * Math.Pow(2, exponent);
             _count = Math.Max(_count, item + 1);
+            Volatile.Write(ref _version, _version + 1);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using Attune.Algorithms.Abstractions;
 using Attune.Algorithms.Content;
 using Attune.Algorithms.Popularity;
@@ -31,6 +32,11 @@ public sealed class CandidateGenerator(ServingOptions options, LiveCounters coun
     public const string TrendingSource = "trending";
     public const string PopularitySource = "popularity";
     public const string NewSource = "new";
+
+    // Distinct (category, n) lists kept; categories come from requests, so the bound matters.
+    private const int MaxKeptLists = 512;
+    private readonly ConcurrentDictionary<(bool Trending, int N, string? Category), LiveList> _liveTops = new();
+    private ModelLists? _modelTops;
 
     /// <summary>Personalized sources from the user's history, plus trending/popular/new at their configured weights.</summary>
     public List<CandidateSource> Personal(ModelState? state, CatalogSnapshot snap, string userId, RecentEvent[] history, IReadOnlySet<int> seen, long nowMs, string? category)
@@ -68,42 +74,97 @@ public sealed class CandidateGenerator(ServingOptions options, LiveCounters coun
     }
 
     /// <summary>Popular (or trending) items: the model's components when present, else the live counters.</summary>
+    /// <remarks>
+    /// Both lists are the same for every request until an event is counted (live) or the model changes, so they are
+    /// kept: a live list for as long as <see cref="LiveCounters.Version"/> and the catalog snapshot stay the same, a
+    /// model's list for as long as the model serves. The returned array is shared: callers must not write to it.
+    /// </remarks>
     public (string Source, ScoredItem[] Items) Popular(ModelState? state, CatalogSnapshot snap, bool trending, string? category, int n)
     {
         var name = trending ? TrendingSource : PopularitySource;
-        var live = counters.Top(trending, n, category is null ? null : i => InCategory(snap, i, category));
-        if (live.Length > 0 && (trending || state?.Model.Get(name) is not PopularityModel))
+        var model = state?.Model.Get(name) as PopularityModel;
+        if (!trending && model is not null)
+        {
+            // The model's popularity wins over the live counters whenever there is one: no need to rank the live ones.
+            return (name, ModelPopular(state!, model, category, n));
+        }
+
+        var live = LiveTop(snap, trending, category, n);
+        if (live.Length > 0 || model is null)
         {
             return ("live", live);
         }
 
-        if (state?.Model.Get(name) is PopularityModel model)
+        return (name, ModelPopular(state!, model, category, n));
+    }
+
+    private ScoredItem[] LiveTop(CatalogSnapshot snap, bool trending, string? category, int n)
+    {
+        var key = (trending, n, category);
+        var version = counters.Version;
+        if (_liveTops.TryGetValue(key, out var kept) && kept.Version == version && ReferenceEquals(kept.Snapshot, snap))
         {
-            ScoredItem[] top;
-            if (category is not null)
-            {
-                var inCategory = model.Popular(category, n);
-                top = new ScoredItem[inCategory.Count];
-                for (var k = 0; k < top.Length; k++)
-                {
-                    top[k] = inCategory[k];
-                }
-            }
-            else
-            {
-                var scores = model.Scores.ToArray();
-                top = RecommenderExtensions.TopOf(scores, n);
-            }
-
-            for (var k = 0; k < top.Length; k++)
-            {
-                top[k] = top[k] with { Item = state.ModelToCatalog[top[k].Item] };
-            }
-
-            return (name, top);
+            return kept.Items;
         }
 
-        return ("live", live);
+        var top = counters.Top(trending, n, category is null ? null : i => InCategory(snap, i, category));
+        if (_liveTops.Count >= MaxKeptLists)
+        {
+            _liveTops.Clear();
+        }
+
+        _liveTops[key] = new LiveList(snap, version, top);
+        return top;
+    }
+
+    private ScoredItem[] ModelPopular(ModelState state, PopularityModel model, string? category, int n)
+    {
+        var kept = Volatile.Read(ref _modelTops);
+        if (kept is null || !ReferenceEquals(kept.State, state) || !ReferenceEquals(kept.Model, model))
+        {
+            kept = new ModelLists(state, model, new ConcurrentDictionary<(string?, int), ScoredItem[]>());
+            Volatile.Write(ref _modelTops, kept);
+        }
+
+        if (kept.Lists.TryGetValue((category, n), out var top))
+        {
+            return top;
+        }
+
+        top = ComputeModelPopular(state, model, category, n);
+        if (kept.Lists.Count >= MaxKeptLists)
+        {
+            kept.Lists.Clear();
+        }
+
+        kept.Lists[(category, n)] = top;
+        return top;
+    }
+
+    private static ScoredItem[] ComputeModelPopular(ModelState state, PopularityModel model, string? category, int n)
+    {
+        ScoredItem[] top;
+        if (category is not null)
+        {
+            var inCategory = model.Popular(category, n);
+            top = new ScoredItem[inCategory.Count];
+            for (var k = 0; k < top.Length; k++)
+            {
+                top[k] = inCategory[k];
+            }
+        }
+        else
+        {
+            var scores = model.Scores.ToArray();
+            top = RecommenderExtensions.TopOf(scores, n);
+        }
+
+        for (var k = 0; k < top.Length; k++)
+        {
+            top[k] = top[k] with { Item = state.ModelToCatalog[top[k].Item] };
+        }
+
+        return top;
     }
 
     /// <summary>The user's latest distinct items with a positive weight, newest first.</summary>
@@ -537,4 +598,8 @@ public sealed class CandidateGenerator(ServingOptions options, LiveCounters coun
             }
         }
     }
+
+    private sealed record LiveList(CatalogSnapshot Snapshot, long Version, ScoredItem[] Items);
+
+    private sealed record ModelLists(ModelState State, PopularityModel Model, ConcurrentDictionary<(string? Category, int N), ScoredItem[]> Lists);
 }

@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 using Attune.Algorithms.Abstractions;
 using Attune.Algorithms.Content;
 using Attune.Core;
 using Attune.Engine.Feedback;
 using Attune.Engine.Models;
 using Attune.Engine.Options;
+using Attune.Engine.Privacy;
 using Attune.Engine.Realtime;
 using Attune.Engine.Serving;
 using Attune.Numerics.Ann;
@@ -28,9 +30,11 @@ public sealed class NoActiveModelException(string message) : Exception(message)
 /// The live recommendation service: keeps each active user's recent events and the live popularity counters in
 /// memory as events arrive (so the next request reflects an event at once, without retraining), follows catalog
 /// changes, gathers candidates from the active <see cref="ServingModel"/>, ranks them with the
-/// <see cref="RecommendationPipeline"/> and records what it served for online metrics. Thread-safe.
+/// <see cref="RecommendationPipeline"/> and records what it served for online metrics. The in-memory history is user
+/// data: it is dropped when the user is erased or withdraws personalization consent, and listed in their export.
+/// Thread-safe.
 /// </summary>
-public sealed class RecommendationService : IEventObserver, ICatalogObserver, IModelWarmup
+public sealed class RecommendationService : IEventObserver, ICatalogObserver, IModelWarmup, IUserDataHolder
 {
     private readonly ServingOptions _options;
     private readonly ActiveModel _active;
@@ -122,6 +126,54 @@ public sealed class RecommendationService : IEventObserver, ICatalogObserver, IM
     }
 
     public void OnItemsUpserted(IReadOnlyList<Item> items) => _catalog.Upsert(items);
+
+    /// <summary>The export's part: <c>recentActivity</c>, the events kept in memory for real-time recommendations.</summary>
+    public string ExportName => "recentActivity";
+
+    /// <summary>Withdrawn personalization consent drops the in-memory history; a later grant reads it back from the log.</summary>
+    public void OnUserChanged(User user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        if (!user.Consent.Personalization.Granted)
+        {
+            _users.Remove(user.Id);
+        }
+    }
+
+    /// <summary>Drops the user's in-memory history (the store has erased their events, so nothing reloads it).</summary>
+    public Task EraseAsync(string userId, CancellationToken cancellationToken)
+    {
+        _users.Remove(userId);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The remembered events (item, type, time, session), oldest first; null when none are in memory.</summary>
+    public void WriteExport(string userId, Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (!_users.TryGet(userId, out var activity) || activity.Snapshot() is not { Length: > 0 } history)
+        {
+            writer.WriteNullValue();
+            return;
+        }
+
+        writer.WriteStartArray();
+        foreach (var e in history)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("itemId"u8, _catalog.IdOf(e.Item));
+            writer.WriteString("type"u8, e.Type);
+            writer.WriteString("timestamp"u8, DateTimeOffset.FromUnixTimeMilliseconds(e.TimeMs));
+            if (e.Session is not null)
+            {
+                writer.WriteString("sessionId"u8, e.Session);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
 
     public void OnItemDeleted(string id) => _catalog.Remove(id);
 
@@ -224,43 +276,62 @@ public sealed class RecommendationService : IEventObserver, ICatalogObserver, IM
     /// </summary>
     private static IReadOnlyList<RecommendedItem> Explain(IReadOnlyList<RecommendedItem> items, List<CandidateSource> sources)
     {
-        Dictionary<int, (double Score, Reason Reason)>? because = null;
+        // Only the page's "people like you" items need a look-up: a page is small, so scanning the candidates once
+        // against it beats indexing every candidate of every source.
+        var wanted = 0;
         for (var k = 0; k < items.Count; k++)
         {
-            if (items[k].Reason?.Kind != ReasonKind.SimilarUsers)
-            {
-                continue;
-            }
+            wanted += items[k].Reason?.Kind == ReasonKind.SimilarUsers ? 1 : 0;
+        }
 
-            if (because is null)
-            {
-                because = [];
-                foreach (var s in sources)
-                {
-                    foreach (var c in s.Candidates)
-                    {
-                        if (c.Reason is { Kind: ReasonKind.BecauseYouViewed } r && (!because.TryGetValue(c.Item, out var b) || b.Score < c.Score * s.Weight))
-                        {
-                            because[c.Item] = (c.Score * s.Weight, r);
-                        }
-                    }
-                }
+        if (wanted == 0)
+        {
+            return items;
+        }
 
-                if (because.Count == 0)
-                {
-                    return items;
-                }
-            }
-
-            if (because.TryGetValue(items[k].Index, out var found))
+        var positions = new int[wanted];
+        var scores = new double[wanted];
+        var reasons = new Reason?[wanted];
+        for (int k = 0, w = 0; k < items.Count; k++)
+        {
+            if (items[k].Reason?.Kind == ReasonKind.SimilarUsers)
             {
-                var copy = items as RecommendedItem[] ?? [.. items];
-                copy[k] = copy[k] with { Reason = found.Reason };
-                items = copy;
+                positions[w++] = k;
             }
         }
 
-        return items;
+        foreach (var s in sources)
+        {
+            foreach (var c in s.Candidates)
+            {
+                if (c.Reason is not { Kind: ReasonKind.BecauseYouViewed } r)
+                {
+                    continue;
+                }
+
+                var score = c.Score * s.Weight;
+                for (var w = 0; w < positions.Length; w++)
+                {
+                    if (items[positions[w]].Index == c.Item && (reasons[w] is null || scores[w] < score))
+                    {
+                        scores[w] = score;
+                        reasons[w] = r;
+                    }
+                }
+            }
+        }
+
+        RecommendedItem[]? copy = null;
+        for (var w = 0; w < positions.Length; w++)
+        {
+            if (reasons[w] is { } reason)
+            {
+                copy ??= [.. items];
+                copy[positions[w]] = copy[positions[w]] with { Reason = reason };
+            }
+        }
+
+        return copy ?? items;
     }
 
     /// <summary>The page after <paramref name="cursor"/> of an earlier list (same items, no repeats).</summary>

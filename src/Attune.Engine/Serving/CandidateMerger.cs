@@ -20,11 +20,13 @@ public enum ScoreNormalization
 /// <c>sum over sources of weight(s) * normalized_s(item)</c>. The explanation kept for an item is the reason of the
 /// source with the largest weighted contribution. A source that proposes the same item twice counts its best score once.
 /// </summary>
-/// <remarks>O(total candidates + sources x candidates-per-source log) for rank normalization; one dictionary and one
-/// output array per request. Ties in the final order are broken by item index, so the merge is deterministic.</remarks>
+/// <remarks>O(total candidates + sources x candidates-per-source log) for rank normalization, plus O(largest item index)
+/// to clear a dense slot map when the catalog is small next to the candidate count (a hash map otherwise). Ties in the final order are broken by item index, so the merge is deterministic.</remarks>
 public static class CandidateMerger
 {
     private const int MaxDenseItem = 1 << 24;
+    private const int DenseFloor = 4096;
+    private const int DenseRatio = 8;
 
     public static Candidate[] Merge(IReadOnlyList<CandidateSource> sources, ScoreNormalization normalization)
     {
@@ -67,7 +69,9 @@ public static class CandidateMerger
             }
         }
 
-        dense &= maxItem < MaxDenseItem;
+        // Filling a slot map as long as the largest index costs O(catalog) per request: worth it only while the
+        // catalog is small next to the candidate count; a 1M-item catalog with a few hundred candidates hashes instead.
+        dense &= maxItem < MaxDenseItem && maxItem < Math.Max(DenseFloor, DenseRatio * total);
         var slotOf = dense ? ArrayPool<int>.Shared.Rent(maxItem + 1) : null;
         slotOf?.AsSpan(0, maxItem + 1).Fill(-1);
         var slots = dense ? null : new Dictionary<int, int>(total);

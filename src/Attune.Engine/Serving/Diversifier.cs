@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Attune.Engine.Serving;
 
 /// <param name="Lambda">MMR trade-off in [0, 1]: 1 = pure relevance order, lower = more spread.</param>
@@ -38,7 +40,8 @@ public static class Diversifier
     /// <summary>
     /// Appends up to <paramref name="count"/> items from <paramref name="ranked"/> (sorted by relevance, best first)
     /// to <paramref name="output"/>. <paramref name="categoryCounts"/> (one entry per catalog category) carries the
-    /// cap's state between calls.
+    /// cap's state between calls. <paramref name="maxPicks"/> stops the selection early without changing the pool,
+    /// which <paramref name="count"/> sizes: the picks made are the first picks of the full selection.
     /// </summary>
     public static void Select(
         ServingCatalog catalog,
@@ -47,17 +50,18 @@ public static class Diversifier
         DiversityOptions options,
         IItemSimilarity similarity,
         Span<int> categoryCounts,
-        List<Candidate> output)
+        List<Candidate> output,
+        int maxPicks = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
-        if (count <= 0 || ranked.IsEmpty)
+        if (count <= 0 || maxPicks <= 0 || ranked.IsEmpty)
         {
             return;
         }
 
-        var target = output.Count + count;
+        var target = output.Count + Math.Min(count, maxPicks);
         var poolSize = Math.Min(ranked.Length, Math.Max(options.PoolSize, count));
         var pool = ranked[..poolSize];
         if (options.Lambda >= 1)
@@ -66,8 +70,34 @@ public static class Diversifier
             return;
         }
 
-        var maxSim = new double[poolSize];
-        var taken = new bool[poolSize];
+        if (similarity is CategoryJaccardSimilarity jaccard && ReferenceEquals(jaccard.Catalog, catalog))
+        {
+            SelectByCategorySet(catalog, pool, options, jaccard, categoryCounts, output, target);
+        }
+        else
+        {
+            SelectPairwise(catalog, pool, options, similarity, categoryCounts, output, target);
+        }
+
+        if (output.Count < target && ranked.Length > poolSize)
+        {
+            TakeInOrder(catalog, ranked[poolSize..], options.MaxPerCategory, categoryCounts, output, target);
+        }
+    }
+
+    private static void SelectPairwise(
+        ServingCatalog catalog,
+        ReadOnlySpan<Candidate> pool,
+        DiversityOptions options,
+        IItemSimilarity similarity,
+        Span<int> categoryCounts,
+        List<Candidate> output,
+        int target)
+    {
+        var poolSize = pool.Length;
+        // A pool of a few hundred fits the stack: a block or page request then allocates nothing here.
+        Span<double> maxSim = poolSize <= 512 ? stackalloc double[poolSize] : new double[poolSize];
+        Span<bool> taken = poolSize <= 512 ? stackalloc bool[poolSize] : new bool[poolSize];
         var top = pool[0].Score;
         var bottom = pool[0].Score;
         foreach (var c in pool)
@@ -105,6 +135,12 @@ public static class Diversifier
 
             taken[best] = true;
             Take(catalog, pool[best], options.MaxPerCategory, categoryCounts, output);
+            if (output.Count >= target)
+            {
+                // The last pick: no later pick reads the similarities (a three-item block saves a third of them).
+                break;
+            }
+
             var chosen = pool[best].Item;
             for (var i = 0; i < poolSize; i++)
             {
@@ -118,11 +154,208 @@ public static class Diversifier
                 }
             }
         }
+    }
 
-        if (output.Count < target && ranked.Length > poolSize)
+    /// <summary>
+    /// The same selection as <see cref="SelectPairwise"/> when similarity depends only on the two category sets:
+    /// candidates sharing a set share their running max similarity and their cap state, so within a set the first
+    /// untaken one (the most relevant, lowest index on ties) is its only contender. Each pick then costs O(G) for G
+    /// distinct sets in the pool, and similarities are computed once per distinct set picked (picking a set again
+    /// cannot raise any max), as bit operations when the pool spans at most 64 categories.
+    /// </summary>
+    private static void SelectByCategorySet(
+        ServingCatalog catalog,
+        ReadOnlySpan<Candidate> pool,
+        DiversityOptions options,
+        CategoryJaccardSimilarity similarity,
+        Span<int> categoryCounts,
+        List<Candidate> output,
+        int target)
+    {
+        var poolSize = pool.Length;
+        var groups = new CategorySetGroups(catalog, pool);
+        var g = groups.Count;
+        var maxSim = new double[g];
+        var next = new int[g];
+        var picked = new bool[g];
+        var closed = new bool[g];
+        for (var k = 0; k < g; k++)
         {
-            TakeInOrder(catalog, ranked[poolSize..], options.MaxPerCategory, categoryCounts, output, target);
+            next[k] = groups.Start[k];
         }
+
+        var top = pool[0].Score;
+        var bottom = pool[0].Score;
+        foreach (var c in pool)
+        {
+            top = Math.Max(top, c.Score);
+            bottom = Math.Min(bottom, c.Score);
+        }
+
+        var range = top - bottom;
+        var lambda = options.Lambda;
+        var masks = Masks(catalog, pool, groups);
+        while (output.Count < target)
+        {
+            var bestGroup = -1;
+            var bestIndex = poolSize;
+            var bestValue = double.NegativeInfinity;
+            for (var k = 0; k < g; k++)
+            {
+                if (closed[k])
+                {
+                    continue;
+                }
+
+                if (next[k] == groups.Start[k + 1] || AtCap(catalog, pool[groups.Members[next[k]]].Item, options.MaxPerCategory, categoryCounts))
+                {
+                    // Counts only grow, so a set at the cap stays there; an exhausted set has nothing left.
+                    closed[k] = true;
+                    continue;
+                }
+
+                var i = groups.Members[next[k]];
+                var relevance = range > 0 ? (pool[i].Score - bottom) / range : 1;
+                var value = (lambda * relevance) - ((1 - lambda) * maxSim[k]);
+                if (value > bestValue || (value == bestValue && i < bestIndex))
+                {
+                    bestGroup = k;
+                    bestIndex = i;
+                    bestValue = value;
+                }
+            }
+
+            if (bestGroup < 0)
+            {
+                break;
+            }
+
+            next[bestGroup]++;
+            Take(catalog, pool[bestIndex], options.MaxPerCategory, categoryCounts, output);
+            if (picked[bestGroup])
+            {
+                continue;
+            }
+
+            picked[bestGroup] = true;
+            if (masks is not null)
+            {
+                RaiseByMask(masks, bestGroup, closed, maxSim);
+                continue;
+            }
+
+            var chosen = pool[bestIndex].Item;
+            for (var k = 0; k < g; k++)
+            {
+                if (!closed[k])
+                {
+                    var s = similarity.Similarity(chosen, pool[groups.Members[groups.Start[k]]].Item);
+                    if (s > maxSim[k])
+                    {
+                        maxSim[k] = s;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Each set as a bit mask over the pool's own categories, when they are at most 64 (null otherwise): Jaccard is
+    /// then popcount(a and b) / popcount(a or b), the same integers and so the same quotient as the sorted merge.
+    /// </summary>
+    private static ulong[]? Masks(ServingCatalog catalog, ReadOnlySpan<Candidate> pool, CategorySetGroups groups)
+    {
+        var masks = new ulong[groups.Count];
+        var bit = new Dictionary<int, int>();
+        for (var k = 0; k < groups.Count; k++)
+        {
+            foreach (var c in catalog.Categories(pool[groups.Members[groups.Start[k]]].Item))
+            {
+                if (!bit.TryGetValue(c, out var b))
+                {
+                    if (bit.Count == 64)
+                    {
+                        return null;
+                    }
+
+                    b = bit.Count;
+                    bit.Add(c, b);
+                }
+
+                masks[k] |= 1UL << b;
+            }
+        }
+
+        return masks;
+    }
+
+    private static void RaiseByMask(ulong[] masks, int chosen, bool[] closed, double[] maxSim)
+    {
+        var m = masks[chosen];
+        if (m == 0)
+        {
+            return;
+        }
+
+        for (var k = 0; k < masks.Length; k++)
+        {
+            var both = masks[k] & m;
+            if (both != 0 && !closed[k])
+            {
+                var s = (double)BitOperations.PopCount(both) / BitOperations.PopCount(masks[k] | m);
+                if (s > maxSim[k])
+                {
+                    maxSim[k] = s;
+                }
+            }
+        }
+    }
+
+    /// <summary>The pool's candidates grouped by identical category set; members of each set in pool order.</summary>
+    private readonly ref struct CategorySetGroups
+    {
+        public CategorySetGroups(ServingCatalog catalog, ReadOnlySpan<Candidate> pool)
+        {
+            var groupOf = new int[pool.Length];
+            var firstOf = new Dictionary<int, int>(pool.Length);
+            var sizes = new List<int>();
+            for (var i = 0; i < pool.Length; i++)
+            {
+                var key = catalog.CategorySetId(pool[i].Item);
+                if (!firstOf.TryGetValue(key, out var group))
+                {
+                    group = sizes.Count;
+                    firstOf.Add(key, group);
+                    sizes.Add(0);
+                }
+
+                groupOf[i] = group;
+                sizes[group]++;
+            }
+
+            Count = sizes.Count;
+            Start = new int[Count + 1];
+            for (var k = 0; k < Count; k++)
+            {
+                Start[k + 1] = Start[k] + sizes[k];
+            }
+
+            Members = new int[pool.Length];
+            var fill = new int[Count];
+            for (var i = 0; i < pool.Length; i++)
+            {
+                var group = groupOf[i];
+                Members[Start[group] + fill[group]++] = i;
+            }
+        }
+
+        public int Count { get; }
+
+        /// <summary>Members of set k are <c>Members[Start[k]..Start[k + 1]]</c>.</summary>
+        public int[] Start { get; }
+
+        /// <summary>Pool indices, grouped by set, ascending within each set.</summary>
+        public int[] Members { get; }
     }
 
     private static void TakeInOrder(ServingCatalog catalog, ReadOnlySpan<Candidate> ranked, int cap, Span<int> counts, List<Candidate> output, int target)

@@ -12,6 +12,9 @@ public interface IItemSimilarity
 /// <remarks>O(|A| + |B|) over sorted interned ids, no allocation.</remarks>
 public sealed class CategoryJaccardSimilarity(ServingCatalog catalog) : IItemSimilarity
 {
+    /// <summary>The catalog whose category sets are compared (MMR groups candidates by set when it is the ranking catalog).</summary>
+    internal ServingCatalog Catalog => catalog;
+
     public double Similarity(int a, int b)
     {
         var x = catalog.Categories(a);

@@ -85,9 +85,18 @@ public sealed class RecommendationPipeline
     }
 
     /// <summary>Runs every stage and returns the full ranked list (at most <see cref="PipelineOptions.ListLength"/> items).</summary>
-    public Candidate[] Rank(RecommendationRequest request)
+    public Candidate[] Rank(RecommendationRequest request) => Rank(request, Options.ListLength);
+
+    /// <summary>
+    /// The first <paramref name="depth"/> ranks of the list <see cref="Rank(RecommendationRequest)"/> returns, the
+    /// same items in the same order. When no exploration slot or pin can act, the diversity stage stops after
+    /// <paramref name="depth"/> picks (greedy MMR's picks do not depend on later ones), which for a short block is
+    /// several times cheaper than ranking the whole list; otherwise the whole list is ranked and cut.
+    /// </summary>
+    public Candidate[] Rank(RecommendationRequest request, int depth)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentOutOfRangeException.ThrowIfLessThan(depth, 1);
         ValidateCount(request.Count);
         var diversity = request.Diversity ?? Options.Diversity;
         diversity.Validate("diversity");
@@ -102,7 +111,7 @@ public sealed class RecommendationPipeline
         var buried = ArrayPool<bool>.Shared.Rent(Math.Max(1, total));
         try
         {
-            return Rank(request, candidates, keys, buried, filter, requestRules, diversity, exploration);
+            return Rank(request, candidates, keys, buried, filter, requestRules, diversity, exploration, depth);
         }
         finally
         {
@@ -120,7 +129,8 @@ public sealed class RecommendationPipeline
         CandidateFilter filter,
         CompiledRule[] requestRules,
         DiversityOptions diversity,
-        ExplorationOptions exploration)
+        ExplorationOptions exploration,
+        int depth)
     {
         // 1. Merge, 2. filter.
         var n = CandidateMerger.MergeInto(request.Sources ?? [], Options.Normalization, candidates);
@@ -140,15 +150,18 @@ public sealed class RecommendationPipeline
 
         // 4. Diversity: the unburied part first, then buried items fill what is left, under the same cap.
         var length = Options.ListLength;
-        var list = new List<Candidate>(length);
+        var pins = Pins(requestRules);
+        var explores = exploration.Share > 0 && request.ExplorationPool is { Count: > 0 };
+        var picks = depth < length && !explores && pins.Count == 0 ? depth : length;
+        var list = new List<Candidate>(picks);
         var categoryCounts = new int[_catalog.CategoryCount];
-        Diversifier.Select(_catalog, kept[..firstBuried], length, diversity, _similarity, categoryCounts, list);
-        Diversifier.Select(_catalog, kept[firstBuried..], length - list.Count, diversity, _similarity, categoryCounts, list);
+        Diversifier.Select(_catalog, kept[..firstBuried], length, diversity, _similarity, categoryCounts, list, picks);
+        Diversifier.Select(_catalog, kept[firstBuried..], length - list.Count, diversity, _similarity, categoryCounts, list, picks - list.Count);
 
         // 5. Exploration, 6. pins.
         Exploration.Apply(list, length, exploration.Share, request.ExplorationPool, filter, Exploration.SeedFrom(request.RequestId ?? string.Empty));
-        Pinning.Apply(_catalog, list, length, kept, Pins(requestRules));
-        return [.. list];
+        Pinning.Apply(_catalog, list, length, kept, pins);
+        return depth < length && list.Count > depth ? [.. list[..depth]] : [.. list];
     }
 
     private static int Partition(Span<Candidate> candidates, Span<bool> buried)

@@ -12,6 +12,8 @@ public sealed class ServingCatalog
     private readonly Item?[] _items;
     private readonly int[][] _categories;
     private readonly string[] _categoryNames;
+    private readonly int[] _setIds;
+    private readonly int _setCount;
 
     /// <param name="items">Item at each dense index; null where the index has no catalog entry (treated as unavailable).</param>
     public ServingCatalog(IReadOnlyList<Item?> items)
@@ -50,6 +52,7 @@ public sealed class ServingCatalog
         }
 
         _categoryNames = [.. names];
+        _setIds = InternSets(_categories, out _setCount);
     }
 
     public int Count => _items.Length;
@@ -63,7 +66,41 @@ public sealed class ServingCatalog
     public ReadOnlySpan<int> Categories(int index) =>
         (uint)index < (uint)_categories.Length ? _categories[index] : [];
 
+    /// <summary>
+    /// Id of the item's category set: items with equal sets share it (0 is the empty set, also for unknown indices).
+    /// Diversification groups candidates by it.
+    /// </summary>
+    public int CategorySetId(int index) => (uint)index < (uint)_setIds.Length ? _setIds[index] : 0;
+
+    /// <summary>How many distinct category sets the catalog has (ids are 0 to this minus one).</summary>
+    public int CategorySetCount => _setCount;
+
     public string CategoryName(int id) => _categoryNames[id];
+
+    private static int[] InternSets(int[][] categories, out int count)
+    {
+        var ids = new int[categories.Length];
+        var known = new Dictionary<string, int>(StringComparer.Ordinal) { [string.Empty] = 0 };
+        for (var i = 0; i < categories.Length; i++)
+        {
+            if (categories[i].Length == 0)
+            {
+                continue;
+            }
+
+            var key = string.Join(',', categories[i]);
+            if (!known.TryGetValue(key, out var id))
+            {
+                id = known.Count;
+                known.Add(key, id);
+            }
+
+            ids[i] = id;
+        }
+
+        count = known.Count;
+        return ids;
+    }
 
     private static int[] Dedupe(int[] sorted)
     {

@@ -2,6 +2,7 @@ using Attune.Engine.Campaigns;
 using Attune.Engine.Campaigns.Templates;
 using Attune.Engine.Feedback;
 using Attune.Engine.Options;
+using Attune.Engine.Privacy;
 using Attune.Engine.Profiles;
 using Attune.Server.Endpoints;
 using Attune.Server.Hosting;
@@ -15,7 +16,8 @@ public static class CampaignServiceCollectionExtensions
     /// <summary>
     /// Campaigns, decisions and their rewards: the repository, policies and decisions log under
     /// <c>DataDir/campaigns</c>, the <see cref="DecisionService"/>, the reward observer on the event feed and the
-    /// host that restores and saves their state. Recommendation blocks are empty until an
+    /// host that restores and saves their state; the campaigns' user data (decisions log, attention budget) takes part
+    /// in erasure and export. Recommendation blocks are empty until an
     /// <see cref="IRecommendationBlocks"/> is registered.
     /// </summary>
     public static IServiceCollection AddAttuneCampaigns(this IServiceCollection services)
@@ -41,6 +43,7 @@ public static class CampaignServiceCollectionExtensions
             sp.GetRequiredService<IRecommendationBlocks>(),
             sp.GetRequiredService<IOptions<AttuneOptions>>().Value.Campaigns));
         services.AddSingleton<IEventObserver>(sp => new DecisionRewardObserver(sp.GetRequiredService<DecisionService>()));
+        services.AddSingleton<IUserDataHolder>(sp => new CampaignUserData(sp.GetRequiredService<DecisionService>()));
         services.AddHostedService<CampaignHost>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, CampaignApiJsonContext.Default));
         return services;

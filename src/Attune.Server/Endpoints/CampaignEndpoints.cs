@@ -7,6 +7,7 @@ using Attune.Engine.Options;
 using Attune.Server.Hosting;
 using Attune.Server.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
 namespace Attune.Server.Endpoints;
@@ -144,9 +145,30 @@ public static class CampaignEndpoints
         return campaigns.Delete(id) ? TypedResults.NoContent() : Problems.NotFound($"No campaign '{id}'.");
     }
 
-    private static async Task<IResult> Decide(HttpContext context, ApiServices api, DecisionService decisions, IOptions<AttuneOptions> options)
+    private static async Task<IResult> Decide(
+        HttpContext context, ApiServices api, DecisionService decisions, IOptions<AttuneOptions> options, IOptions<JsonOptions> json)
     {
-        var (body, problem) = await ReadAsync(context, api, CampaignApiJsonContext.Default.DecideRequestDocument);
+        var (raw, bodyProblem) = await RequestBody.ReadAsync(context, api.Limits.MaxBodyBytes);
+        if (bodyProblem is not null)
+        {
+            return bodyProblem;
+        }
+
+        // The context values of the fast read point into this document: it lives until the decisions are made.
+        JsonDocument? document;
+        DecideRequestDocument? body;
+        IResult? problem;
+        try
+        {
+            document = DecideRequestReader.TryRead(raw.Buffer, api.Limits.MaxJsonDepth, out body);
+            problem = body is null ? Parse(raw, api, CampaignApiJsonContext.Default.DecideRequestDocument, out body) : null;
+        }
+        finally
+        {
+            raw.Release();
+        }
+
+        using var owned = document;
         if (problem is not null)
         {
             return problem;
@@ -165,7 +187,7 @@ public static class CampaignEndpoints
         }
 
         var result = await decisions.DecideAsync(new DecisionRequest(body.UserId!, placements, body.Context), context.RequestAborted);
-        return TypedResults.Ok(new DecideResponseDocument(body.UserId!, result));
+        return DecideResponseWriter.Result(body.UserId!, result, json.Value.SerializerOptions);
     }
 
     private static List<ValidationError> Validate(DecideRequestDocument body, LimitOptions limits, CampaignOptions options)
@@ -246,21 +268,31 @@ public static class CampaignEndpoints
 
         try
         {
-            var reader = new Utf8JsonReader(body.Buffer, new JsonReaderOptions { MaxDepth = api.Limits.MaxJsonDepth });
-            var value = JsonSerializer.Deserialize(ref reader, type);
-            return value is null
-                ? (null, Problems.InvalidField(string.Empty, "the body must be a JSON object"))
-                : (value, null);
-        }
-        catch (JsonException ex)
-        {
-            var field = ex.Path is { Length: > 0 } path ? path.TrimStart('$').TrimStart('.') : string.Empty;
-            return (null, Problems.Create(StatusCodes.Status400BadRequest, "Invalid request body",
-                $"'{field}': {Clean(ex.Message)}", [new ValidationError(null, field, Clean(ex.Message))]));
+            var invalid = Parse(body, api, type, out var value);
+            return (invalid is null ? value : null, invalid);
         }
         finally
         {
             body.Release();
+        }
+    }
+
+    /// <summary>Deserializes the buffered body; the problem names the field when it is not a valid <typeparamref name="T"/>.</summary>
+    private static IResult? Parse<T>(RequestBody body, ApiServices api, JsonTypeInfo<T> type, out T? value)
+        where T : class
+    {
+        value = null;
+        try
+        {
+            var reader = new Utf8JsonReader(body.Buffer, new JsonReaderOptions { MaxDepth = api.Limits.MaxJsonDepth });
+            value = JsonSerializer.Deserialize(ref reader, type);
+            return value is null ? Problems.InvalidField(string.Empty, "the body must be a JSON object") : null;
+        }
+        catch (JsonException ex)
+        {
+            var field = ex.Path is { Length: > 0 } path ? path.TrimStart('$').TrimStart('.') : string.Empty;
+            return Problems.Create(StatusCodes.Status400BadRequest, "Invalid request body",
+                $"'{field}': {Clean(ex.Message)}", [new ValidationError(null, field, Clean(ex.Message))]);
         }
     }
 

@@ -3,6 +3,7 @@ using Attune.Engine.Profiles;
 using Attune.Engine.Feedback;
 using Attune.Engine.Models;
 using Attune.Engine.Options;
+using Attune.Engine.Privacy;
 using Attune.Engine.Realtime;
 using Attune.Engine.Recommendations;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -43,6 +44,7 @@ public static class ServingRegistration
         services.AddSingleton<IEventObserver>(sp => sp.GetRequiredService<OnlineMetrics>());
         services.AddSingleton<ICatalogObserver>(sp => sp.GetRequiredService<RecommendationService>());
         services.AddSingleton<IModelWarmup>(sp => sp.GetRequiredService<RecommendationService>());
+        services.AddSingleton<IUserDataHolder>(sp => sp.GetRequiredService<RecommendationService>());
         services.AddHostedService<ServingWarmUp>();
         // Campaign templates' recommendation blocks come from the same service (replacing the empty default).
         services.Replace(ServiceDescriptor.Singleton<IRecommendationBlocks>(sp =>

@@ -95,4 +95,21 @@ public class CandidateMergerTests
         Assert.Equal(ReasonKind.NewIn, Reason.NewIn("books").Kind);
         Assert.Equal(ReasonKind.Trending, Reason.Trending.Kind);
     }
+
+    [Fact]
+    public void Few_candidates_in_a_million_item_catalog_merge_as_they_would_in_a_small_one()
+    {
+        // The same candidates with indices spread over 1M items (hashed slots) and packed into 0..n (dense slots).
+        static CandidateSource[] Sources(Func<int, int> index) =>
+        [
+            new("a", 1, [.. Enumerable.Range(0, 50).Select(k => new Candidate(index(k), 50 - k, "a"))]),
+            new("b", 0.5, [.. Enumerable.Range(25, 50).Select(k => new Candidate(index(k), k, "b"))]),
+        ];
+
+        var spread = CandidateMerger.Merge(Sources(k => k * 13_331), ScoreNormalization.Max);
+        var packed = CandidateMerger.Merge(Sources(k => k), ScoreNormalization.Max);
+
+        Assert.Equal(packed.Length, spread.Length);
+        Assert.Equal(packed.Select(c => (c.Item * 13_331, c.Score, c.Source)), spread.Select(c => (c.Item, c.Score, c.Source)));
+    }
 }

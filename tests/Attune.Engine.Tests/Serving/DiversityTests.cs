@@ -110,4 +110,42 @@ public class DiversityTests
 
         Assert.Equal("diversity.lambda", e.Field);
     }
+
+    [Theory]
+    [InlineData(0.0, 0, 8)]
+    [InlineData(0.3, 2, 8)]
+    [InlineData(0.7, 3, 8)]
+    [InlineData(0.7, 0, 8)]
+    [InlineData(0.95, 1, 8)]
+    [InlineData(0.7, 2, 200)]
+    public void Mmr_over_category_sets_picks_exactly_what_pairwise_mmr_picks(double lambda, int cap, int categories)
+    {
+        // Items with 0-3 categories, so many share a set (with 8) or the pool spans more than 64 (with 200), and scores
+        // with ties; the grouped selection must agree with the item-by-item one (the same similarity behind an opaque
+        // wrapper) on every request.
+        var rng = new Random(17);
+        var items = Enumerable.Range(0, 400).Select(i => new Item(
+            $"i{i}",
+            Categories: [.. Enumerable.Range(0, rng.Next(4)).Select(_ => $"c{rng.Next(categories)}").Distinct()])).ToArray();
+        var catalog = new ServingCatalog(items);
+        var jaccard = new CategoryJaccardSimilarity(catalog);
+        var options = new DiversityOptions(lambda, cap, PoolSize: 150);
+        for (var request = 0; request < 20; request++)
+        {
+            var ranked = Enumerable.Range(0, 400).Select(i => new Candidate(i, rng.Next(50), "s", null))
+                .OrderByDescending(c => c.Score).ThenBy(c => c.Item).ToArray();
+            var grouped = new List<Candidate>();
+            var pairwise = new List<Candidate>();
+
+            Diversifier.Select(catalog, ranked, 100, options, jaccard, new int[catalog.CategoryCount], grouped);
+            Diversifier.Select(catalog, ranked, 100, options, new Opaque(jaccard), new int[catalog.CategoryCount], pairwise);
+
+            Assert.Equal(ServingFixtures.Indices(pairwise), ServingFixtures.Indices(grouped));
+        }
+    }
+
+    private sealed class Opaque(IItemSimilarity inner) : IItemSimilarity
+    {
+        public double Similarity(int a, int b) => inner.Similarity(a, b);
+    }
 }
