@@ -31,9 +31,10 @@ public sealed record DiversityOptions(double Lambda = 0.7, int MaxPerCategory = 
 /// summaries", SIGIR. Greedily picks <c>argmax_i  lambda * rel(i) - (1 - lambda) * max_{j in S} sim(i, j)</c>, with
 /// relevance min-max scaled to [0, 1] over the pool so that it is on the similarity's scale. The running max
 /// similarity of each candidate is updated once per pick, so selecting k of a pool of P costs O(k * P) similarity
-/// calls (none when lambda = 1). An item whose categories include one already at the cap is skipped; when the pool
-/// runs out, the remaining candidates are taken in relevance order, still under the cap, so the cap always holds
-/// and the list may come out shorter than asked.
+/// calls (none when lambda = 1); with the default category Jaccard the pool is grouped by category set, which
+/// costs O(k * G) steps for G distinct sets and gives the same picks. An item whose categories include one already
+/// at the cap is skipped; when the pool runs out, the remaining candidates are taken in relevance order, still under
+/// the cap, so the cap always holds and the list may come out shorter than asked.
 /// </remarks>
 public static class Diversifier
 {

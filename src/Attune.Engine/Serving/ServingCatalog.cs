@@ -80,7 +80,7 @@ public sealed class ServingCatalog
     private static int[] InternSets(int[][] categories, out int count)
     {
         var ids = new int[categories.Length];
-        var known = new Dictionary<string, int>(StringComparer.Ordinal) { [string.Empty] = 0 };
+        var known = new Dictionary<int[], int>(SetComparer.Instance) { [[]] = 0 };
         for (var i = 0; i < categories.Length; i++)
         {
             if (categories[i].Length == 0)
@@ -88,11 +88,10 @@ public sealed class ServingCatalog
                 continue;
             }
 
-            var key = string.Join(',', categories[i]);
-            if (!known.TryGetValue(key, out var id))
+            if (!known.TryGetValue(categories[i], out var id))
             {
                 id = known.Count;
-                known.Add(key, id);
+                known.Add(categories[i], id);
             }
 
             ids[i] = id;
@@ -100,6 +99,25 @@ public sealed class ServingCatalog
 
         count = known.Count;
         return ids;
+    }
+
+    /// <summary>Sorted id arrays compared by content, without building a key per item.</summary>
+    private sealed class SetComparer : IEqualityComparer<int[]>
+    {
+        public static SetComparer Instance { get; } = new();
+
+        public bool Equals(int[]? x, int[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(int[] obj)
+        {
+            var hash = new HashCode();
+            foreach (var id in obj)
+            {
+                hash.Add(id);
+            }
+
+            return hash.ToHashCode();
+        }
     }
 
     private static int[] Dedupe(int[] sorted)

@@ -144,6 +144,25 @@ public class DiversityTests
         }
     }
 
+    [Fact]
+    public void Items_with_the_same_categories_in_any_order_share_a_category_set_id()
+    {
+        var catalog = new ServingCatalog([
+            new Item("ab", Categories: ["a", "b"]),
+            new Item("ba", Categories: ["b", "a", "b"]),
+            new Item("a", Categories: ["a"]),
+            new Item("none"),
+            null,
+        ]);
+
+        Assert.Equal(catalog.CategorySetId(0), catalog.CategorySetId(1));
+        Assert.NotEqual(catalog.CategorySetId(0), catalog.CategorySetId(2));
+        Assert.Equal(0, catalog.CategorySetId(3));
+        Assert.Equal(0, catalog.CategorySetId(4));
+        Assert.Equal(0, catalog.CategorySetId(99));
+        Assert.Equal(3, catalog.CategorySetCount);
+    }
+
     private sealed class Opaque(IItemSimilarity inner) : IItemSimilarity
     {
         public double Similarity(int a, int b) => inner.Similarity(a, b);
