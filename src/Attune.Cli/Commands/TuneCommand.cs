@@ -23,6 +23,7 @@ internal sealed class TuneCommand : ICliCommand
         var metric = new Option<string>("--metric") { Description = "What to maximise on the validation split.", DefaultValueFactory = _ => "ndcg@10" };
         var maxTrials = new Option<int?>("--max-trials") { Description = "Stop after this many trials even within the budget." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON on stdout." };
+        var grid = new Option<string?>("--grid") { Description = "Replace the default search space: \"lambda=200|500;dropout=0.3|0.5\"." };
         var command = new Command("tune", "Search an algorithm's hyper-parameters on a validation split carved from the training part, then score the best on the test part.");
         arguments.AddTo(command);
         command.Options.Add(model);
@@ -30,9 +31,10 @@ internal sealed class TuneCommand : ICliCommand
         command.Options.Add(metric);
         command.Options.Add(maxTrials);
         command.Options.Add(json);
+        command.Options.Add(grid);
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse, async env =>
         {
-            var options = new TuneOptions(parse.GetValue(model)!, ParseBudget(parse.GetValue(budget)!), parse.GetValue(metric)!, parse.GetValue(arguments.Seed), parse.GetValue(maxTrials));
+            var options = new TuneOptions(parse.GetValue(model)!, ParseBudget(parse.GetValue(budget)!), parse.GetValue(metric)!, parse.GetValue(arguments.Seed), parse.GetValue(maxTrials), parse.GetValue(grid));
             Attune.Evaluation.Metrics.MetricNames.Parse(options.Metric);
             Attune.Evaluation.Running.ModelEvaluator.ParseSpec(options.Model);
             var prepared = await arguments.PrepareAsync(parse, cancellationToken);

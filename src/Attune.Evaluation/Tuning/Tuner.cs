@@ -9,9 +9,13 @@ namespace Attune.Evaluation.Tuning;
 /// <param name="Budget">Wall time for validation trials; checked before each trial starts.</param>
 /// <param name="Metric">What is maximised on the validation split, e.g. <c>ndcg@10</c>.</param>
 /// <param name="MaxTrials">An upper bound on trials besides the budget (null: the whole grid).</param>
-public sealed record TuneOptions(string Model, TimeSpan Budget, string Metric = "ndcg@10", int Seed = 42, int? MaxTrials = null)
+/// <param name="Grid">
+/// Replaces the declared search space: <c>lambda=200|500;dropout=0.3|0.5</c> (parameters separated by ';',
+/// values by '|'); null keeps the algorithm's default space.
+/// </param>
+public sealed record TuneOptions(string Model, TimeSpan Budget, string Metric = "ndcg@10", int Seed = 42, int? MaxTrials = null, string? Grid = null)
 {
-    public override string ToString() => $"model={Model} budget={Budget} metric={Metric} seed={Seed} maxTrials={MaxTrials?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "grid"}";
+    public override string ToString() => $"model={Model} budget={Budget} metric={Metric} seed={Seed} maxTrials={MaxTrials?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "grid"} grid={Grid ?? "default"}";
 }
 
 /// <summary>One configuration tried on the validation split.</summary>
@@ -34,7 +38,15 @@ public static class Tuner
         var (metric, k) = MetricNames.Parse(options.Metric);
         var key = MetricNames.At(metric, k);
         var (algorithm, _) = ModelEvaluator.ParseSpec(options.Model);
-        var space = (SearchSpaces.Find(algorithm.Name) ?? new SearchSpace(algorithm.Name, [])).RestrictTo(algorithm).Without(FixedNames(options.Model));
+        var declared = options.Grid is null ? SearchSpaces.Find(algorithm.Name) ?? new SearchSpace(algorithm.Name, []) : ParseGrid(algorithm.Name, options.Grid);
+        var known = declared.RestrictTo(algorithm);
+        if (options.Grid is not null && known.Parameters.Count != declared.Parameters.Count)
+        {
+            var unknown = declared.Parameters.Select(p => p.Name).Except(known.Parameters.Select(p => p.Name), StringComparer.Ordinal);
+            throw new EvaluationException($"--grid names options {algorithm.Name} does not have: {string.Join(", ", unknown)}.");
+        }
+
+        var space = known.Without(FixedNames(options.Model));
         var validation = ValidationSplit(split, protocol);
         var trials = new List<Trial>();
         var rng = new Random(options.Seed);
@@ -75,6 +87,25 @@ public static class Tuner
     {
         var inner = protocol.Protocol == Protocol.Given ? new SplitOptions(Protocol.Stratified, protocol.Ratio, protocol.Seed + 1) : protocol with { Seed = protocol.Seed + 1 };
         return Splitter.Split(split.Train, inner);
+    }
+
+    /// <summary>Parses "name=v1|v2;name=v3" into a search space.</summary>
+    public static SearchSpace ParseGrid(string algorithm, string grid)
+    {
+        var parameters = new List<SearchParameter>();
+        foreach (var part in grid.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            var values = eq <= 0 ? [] : part[(eq + 1)..].Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (values.Length == 0)
+            {
+                throw new EvaluationException($"--grid entry '{part}' must look like name=value|value.");
+            }
+
+            parameters.Add(new SearchParameter(part[..eq].Trim(), values));
+        }
+
+        return new SearchSpace(algorithm, parameters);
     }
 
     /// <summary>The defaults first (no assignment), then random grid points.</summary>
