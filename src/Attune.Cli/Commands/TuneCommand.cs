@@ -23,7 +23,7 @@ internal sealed class TuneCommand : ICliCommand
         var metric = new Option<string>("--metric") { Description = "What to maximise on the validation split.", DefaultValueFactory = _ => "ndcg@10" };
         var maxTrials = new Option<int?>("--max-trials") { Description = "Stop after this many trials even within the budget." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON on stdout." };
-        var grid = new Option<string?>("--grid") { Description = "Replace the default search space: \"lambda=200|500;dropout=0.3|0.5\"." };
+        var grid = new Option<string?>("--grid") { Description = "Replace the default search space and try only its points: \"lambda=200|500;dropout=0.3|0.5\" or \"components=(ease; als)|(ease; bpr)\"." };
         var command = new Command("tune", "Search an algorithm's hyper-parameters on a validation split carved from the training part, then score the best on the test part.");
         arguments.AddTo(command);
         command.Options.Add(model);

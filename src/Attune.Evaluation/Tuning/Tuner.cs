@@ -51,8 +51,9 @@ public static class Tuner
         var trials = new List<Trial>();
         var rng = new Random(options.Seed);
         var tried = new HashSet<string>(StringComparer.Ordinal);
-        var limit = Math.Min(options.MaxTrials ?? long.MaxValue, space.GridSize);
-        foreach (var assignment in Candidates(space, rng))
+        // The defaults, when tried, are one trial beyond the grid, so the whole grid still fits.
+        var limit = Math.Min(options.MaxTrials ?? long.MaxValue, space.GridSize + (options.Grid is null && space.Parameters.Count > 0 ? 1 : 0));
+        foreach (var assignment in Candidates(space, rng, options.Grid is null))
         {
             if (trials.Count >= limit || (trials.Count > 0 && clock.Elapsed >= options.Budget))
             {
@@ -93,10 +94,10 @@ public static class Tuner
     public static SearchSpace ParseGrid(string algorithm, string grid)
     {
         var parameters = new List<SearchParameter>();
-        foreach (var part in grid.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var part in SplitOutsideParentheses(grid, ';'))
         {
             var eq = part.IndexOf('=', StringComparison.Ordinal);
-            var values = eq <= 0 ? [] : part[(eq + 1)..].Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var values = eq <= 0 ? [] : SplitOutsideParentheses(part[(eq + 1)..], '|');
             if (values.Length == 0)
             {
                 throw new EvaluationException($"--grid entry '{part}' must look like name=value|value.");
@@ -108,10 +109,48 @@ public static class Tuner
         return new SearchSpace(algorithm, parameters);
     }
 
-    /// <summary>The defaults first (no assignment), then random grid points.</summary>
-    private static IEnumerable<IReadOnlyList<(string Name, string Value)>> Candidates(SearchSpace space, Random rng)
+    /// <summary>Splits on a separator outside parentheses, so a value may hold a list: "components=(ease; als)|(ease; bpr)".</summary>
+    private static string[] SplitOutsideParentheses(string text, char separator)
     {
-        yield return [];
+        var parts = new List<string>();
+        var depth = 0;
+        var start = 0;
+        for (var k = 0; k <= text.Length; k++)
+        {
+            if (k == text.Length || (text[k] == separator && depth == 0))
+            {
+                var part = text[start..k].Trim();
+                if (part.Length > 0)
+                {
+                    parts.Add(part);
+                }
+
+                start = k + 1;
+            }
+            else if (text[k] == '(')
+            {
+                depth++;
+            }
+            else if (text[k] == ')')
+            {
+                depth = Math.Max(0, depth - 1);
+            }
+        }
+
+        return [.. parts];
+    }
+
+    /// <summary>
+    /// The defaults first (no assignment), then random grid points. A grid given on the command line is the
+    /// whole space: its points only, the defaults not tried unless listed.
+    /// </summary>
+    private static IEnumerable<IReadOnlyList<(string Name, string Value)>> Candidates(SearchSpace space, Random rng, bool withDefaults)
+    {
+        if (withDefaults || space.Parameters.Count == 0)
+        {
+            yield return [];
+        }
+
         if (space.Parameters.Count == 0)
         {
             yield break;

@@ -74,6 +74,29 @@ public class TunerTests
     }
 
     [Fact]
+    public void A_given_grid_is_the_whole_space_and_lists_may_hold_spec_lists()
+    {
+        var split = Splitter.Split(Blocks(), new SplitOptions(Protocol.Stratified, 0.75, 42));
+        var grid = "components=(item-knn:neighbors=5; popularity)|(item-knn:neighbors=20,shrinkage=10; popularity); weights=(1; 0)|(1; 1)";
+
+        var result = Tuner.Tune(split, new SplitOptions(Protocol.Stratified, 0.75, 42), new TuneOptions("hybrid", TimeSpan.FromMinutes(5), "ndcg@5", Grid: grid));
+
+        Assert.Equal(4, result.Trials.Count);
+        Assert.All(result.Trials, t => Assert.StartsWith("hybrid:components=(item-knn:neighbors=", t.Spec, StringComparison.Ordinal));
+        Assert.Contains(result.Trials, t => t.Spec.Contains("neighbors=20,shrinkage=10; popularity),weights=(1; 1)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_grid_naming_an_option_the_algorithm_lacks_is_a_clear_error()
+    {
+        var split = Splitter.Split(Blocks(), new SplitOptions(Protocol.Stratified, 0.75, 42));
+
+        var e = Assert.Throws<EvaluationException>(() => Tuner.Tune(split, new SplitOptions(), new TuneOptions("item-knn", TimeSpan.FromSeconds(5), Grid: "neighbors=5|10;lambda=1|2")));
+
+        Assert.Contains("lambda", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_unknown_metric_is_a_clear_error()
     {
         var split = Splitter.Split(Blocks(), new SplitOptions(Protocol.Stratified, 0.75, 42));
