@@ -36,7 +36,9 @@ public sealed class GraphFilterModel : DenseItemItemModel
 /// Shen et al., "How Powerful is Graph Convolution for Recommendation?", CIKM 2021. With the normalized
 /// rating matrix R~ = D_u^-1/2 R D_i^-1/2 (D_u, D_i the user and item degrees), a user's scores are
 /// r_u (R~^T R~ + alpha D_i^-1/2 V_k^T V_k D_i^1/2): a linear low-pass filter on the item-item graph plus an
-/// ideal low-pass filter, the projection on the top-k right singular vectors V_k of R~. Both are folded
+/// ideal low-pass filter, the projection on the top-k right singular vectors V_k of R~. The item exponent
+/// 1/2 may be changed to e (D_i^-e on the right of R, D_i^-e ... D_i^e around the projection), as later
+/// graph-filter work (e.g. Turbo-CF, Park et al. 2024) does to trade accuracy against popularity bias. Both are folded
 /// into one dense item x item matrix, so scoring costs what EASE's does. V_k is found by subspace iteration
 /// on R~^T R~ (each sweep a k x n by n x n product, then modified Gram-Schmidt), with no SVD library.
 /// Fit: O(sum over users of n_u^2 / 2) for the Gram matrix, O(iterations (2 k n^2 + 2 k^2 n)) for the
@@ -54,6 +56,11 @@ public sealed class GraphFilterTrainer : ITrainer<GraphFilterOptions>
             throw new ArgumentException($"GF-CF option alpha={options.Alpha} must be zero or positive and finite.", nameof(options));
         }
 
+        if (!(options.Exponent >= 0 && options.Exponent <= 1))
+        {
+            throw new ArgumentException($"GF-CF option exponent={options.Exponent} must be in [0, 1].", nameof(options));
+        }
+
         if (options.Factors < 0 || options.Iterations < 1)
         {
             throw new ArgumentException($"GF-CF options factors={options.Factors} must be >= 0 and iterations={options.Iterations} >= 1.", nameof(options));
@@ -69,14 +76,14 @@ public sealed class GraphFilterTrainer : ITrainer<GraphFilterOptions>
                 "Use ALS or item-kNN for a catalog this large, or raise memory-budget-bytes.");
         }
 
-        var (invSqrtItem, sqrtItem) = ItemDegrees(matrix);
-        var filter = NormalizedGram(matrix, invSqrtItem, options.Threads, cancellationToken);
+        var (invItem, item) = ItemDegrees(matrix, options.Exponent);
+        var filter = NormalizedGram(matrix, invItem, options.Threads, cancellationToken);
         progress?.Report(new TrainingProgress("gram", 1, 3));
         if (k > 0 && options.Alpha > 0)
         {
             var basis = TopSubspace(filter, n, k, options.Iterations, options.Seed, options.Threads, cancellationToken);
             progress?.Report(new TrainingProgress("subspace", 2, 3));
-            AddProjection(filter, basis, n, k, options.Alpha, invSqrtItem, sqrtItem, options.Threads);
+            AddProjection(filter, basis, n, k, options.Alpha, invItem, item, options.Threads);
         }
 
         VectorOps.EnsureFinite(filter, "GF-CF filter");
@@ -84,7 +91,8 @@ public sealed class GraphFilterTrainer : ITrainer<GraphFilterOptions>
         return new GraphFilterModel(options.ToString(), n, filter, matrix);
     }
 
-    private static (float[] InvSqrt, float[] Sqrt) ItemDegrees(UserItemMatrix matrix)
+    /// <summary>d_i^-e and d_i^e per item.</summary>
+    private static (float[] Inverse, float[] Power) ItemDegrees(UserItemMatrix matrix, float exponent)
     {
         var degree = new float[matrix.Items];
         var csr = matrix.Csr;
@@ -94,22 +102,22 @@ public sealed class GraphFilterTrainer : ITrainer<GraphFilterOptions>
         }
 
         var inv = new float[degree.Length];
-        var sqrt = new float[degree.Length];
+        var power = new float[degree.Length];
         for (var i = 0; i < degree.Length; i++)
         {
             // An item nobody interacted with has no edges: both of its scalings are zero.
             if (degree[i] > 0)
             {
-                sqrt[i] = MathF.Sqrt(degree[i]);
-                inv[i] = 1f / sqrt[i];
+                power[i] = MathF.Pow(degree[i], exponent);
+                inv[i] = 1f / power[i];
             }
         }
 
-        return (inv, sqrt);
+        return (inv, power);
     }
 
-    /// <summary>The full symmetric R~^T R~ = D_i^-1/2 R^T D_u^-1 R D_i^-1/2, row-major.</summary>
-    internal static float[] NormalizedGram(UserItemMatrix matrix, float[] invSqrtItem, int threads, CancellationToken cancellationToken)
+    /// <summary>The full symmetric R~^T R~ = D_i^-e R^T D_u^-1 R D_i^-e, row-major.</summary>
+    internal static float[] NormalizedGram(UserItemMatrix matrix, float[] invItem, int threads, CancellationToken cancellationToken)
     {
         var csr = matrix.Csr;
         var values = new float[csr.NonZeros];
@@ -138,7 +146,7 @@ public sealed class GraphFilterTrainer : ITrainer<GraphFilterOptions>
             var row = g.AsSpan(i * n, n);
             for (var j = 0; j <= i; j++)
             {
-                row[j] *= invSqrtItem[i] * invSqrtItem[j];
+                row[j] *= invItem[i] * invItem[j];
             }
         });
         for (var i = 0; i < n; i++)
@@ -210,19 +218,19 @@ public sealed class GraphFilterTrainer : ITrainer<GraphFilterOptions>
         }
     }
 
-    /// <summary>W += alpha D^-1/2 V^T V D^1/2, through one n x k by k x n product of the scaled basis.</summary>
-    private static void AddProjection(float[] w, float[] v, int n, int k, float alpha, float[] invSqrtItem, float[] sqrtItem, int threads)
+    /// <summary>W += alpha D^-e V^T V D^e, through one n x k by k x n product of the scaled basis.</summary>
+    private static void AddProjection(float[] w, float[] v, int n, int k, float alpha, float[] invItem, float[] item, int threads)
     {
         var left = new float[n * k];
         Gemm.Transpose<float>(v, k, n, left);
         for (var i = 0; i < n; i++)
         {
-            TensorPrimitives.Multiply(left.AsSpan(i * k, k), invSqrtItem[i], left.AsSpan(i * k, k));
+            TensorPrimitives.Multiply(left.AsSpan(i * k, k), invItem[i], left.AsSpan(i * k, k));
         }
 
         for (var r = 0; r < k; r++)
         {
-            TensorPrimitives.Multiply(v.AsSpan(r * n, n), sqrtItem, v.AsSpan(r * n, n));
+            TensorPrimitives.Multiply(v.AsSpan(r * n, n), item, v.AsSpan(r * n, n));
         }
 
         Gemm.Multiply(left, k, v, n, w, n, n, n, k, alpha, threads);

@@ -14,6 +14,12 @@ public sealed record GraphFilterOptions
     /// <summary>Subspace-iteration sweeps that find those vectors.</summary>
     public int Iterations { get; init; } = 10;
 
+    /// <summary>
+    /// Exponent e of the item-degree normalization R~ = D_u^-1/2 R D_i^-e; the paper's symmetric 1/2 by
+    /// default, larger values damp popular items more.
+    /// </summary>
+    public float Exponent { get; init; } = 0.5f;
+
     /// <summary>Seed of the random start of the subspace iteration.</summary>
     public int Seed { get; init; } = 42;
 
@@ -25,5 +31,5 @@ public sealed record GraphFilterOptions
 
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"alpha={Alpha},factors={Factors},iterations={Iterations},seed={Seed},memory-budget-bytes={MemoryBudgetBytes},threads={Threads}");
+        $"alpha={Alpha},factors={Factors},iterations={Iterations},exponent={Exponent},seed={Seed},memory-budget-bytes={MemoryBudgetBytes},threads={Threads}");
 }
