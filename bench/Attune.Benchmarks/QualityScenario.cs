@@ -54,6 +54,8 @@ public sealed class QualityScenario : IScenario
                 new("gf-cf:alpha=1,factors=32", null, null),
                 new("user-ease:lambda=1000,dropout=0.2,diagonal=1", null, null),
                 new("hybrid:components=(ease:lambda=500,dropout=0.33,diagonal=1; gf-cf:alpha=1,factors=32),holdout=Share", null, null),
+                new("gf-cf:alpha=3,factors=16,exponent=0.4", null, null),
+                new("hybrid:components=(ease:lambda=500,dropout=0.33,diagonal=1; gf-cf:alpha=3,factors=16,exponent=0.4),holdout=Share", null, null),
                 new("bpr", 0.442, "cornac, published", Target: 0.44),
                 new("als", null, null),
                 new("softmax", null, null),
