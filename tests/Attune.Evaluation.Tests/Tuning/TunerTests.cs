@@ -105,4 +105,61 @@ public class TunerTests
 
         Assert.Contains("auc@10", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Several_folds_score_each_trial_by_the_mean_and_report_the_spread()
+    {
+        var split = Splitter.Split(Blocks(), new SplitOptions(Protocol.Stratified, 0.75, 42));
+        var protocol = new SplitOptions(Protocol.Stratified, 0.75, 42);
+
+        var one = Tuner.Tune(split, protocol, new TuneOptions("item-knn", TimeSpan.FromMinutes(5), "ndcg@5", Grid: "neighbors=5|20"));
+        var three = Tuner.Tune(split, protocol, new TuneOptions("item-knn", TimeSpan.FromMinutes(5), "ndcg@5", Grid: "neighbors=5|20", Folds: 3));
+
+        Assert.All(three.Trials, t =>
+        {
+            Assert.Equal(3, t.FoldScores!.Count);
+            Assert.Equal(t.FoldScores.Average(), t.Validation, 12);
+            Assert.Equal(Tuner.Spread(t.FoldScores), t.Spread, 12);
+        });
+
+        // Fold 0 is the one-fold run's validation split; the other folds are different re-splits.
+        foreach (var t in three.Trials)
+        {
+            var single = one.Trials.Single(o => o.Spec == t.Spec);
+            Assert.Equal(single.Validation, t.FoldScores![0], 12);
+        }
+
+        Assert.Contains(three.Trials, t => t.Spread > 0);
+        Assert.Equal(three.Trials.Max(t => t.Validation), three.Best.Validation);
+    }
+
+    [Fact]
+    public void Folds_draw_different_validation_splits_from_the_training_part()
+    {
+        var split = Splitter.Split(Blocks(), new SplitOptions(Protocol.Stratified, 0.75, 42));
+        var protocol = new SplitOptions(Protocol.Stratified, 0.75, 42);
+
+        var first = Tuner.ValidationSplit(split, protocol, 0);
+        var second = Tuner.ValidationSplit(split, protocol, 1);
+
+        Assert.Equal(split.Train.Count, second.Train.Count + second.Test.Count);
+        Assert.Contains(Enumerable.Range(0, split.UserCount), u => !first.TestItems[u].SequenceEqual(second.TestItems[u]));
+    }
+
+    [Fact]
+    public void Spread_is_the_sample_standard_deviation()
+    {
+        Assert.Equal(0, Tuner.Spread([0.5]));
+        Assert.Equal(1.0, Tuner.Spread([1.0, 2.0, 3.0]), 12);
+    }
+
+    [Fact]
+    public void Fewer_than_one_fold_is_a_clear_error()
+    {
+        var split = Splitter.Split(Blocks(), new SplitOptions(Protocol.Stratified, 0.75, 42));
+
+        var e = Assert.Throws<EvaluationException>(() => Tuner.Tune(split, new SplitOptions(), new TuneOptions("item-knn", TimeSpan.FromSeconds(5), Folds: 0)));
+
+        Assert.Contains("--folds", e.Message, StringComparison.Ordinal);
+    }
 }
