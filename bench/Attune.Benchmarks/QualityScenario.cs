@@ -56,6 +56,10 @@ public sealed class QualityScenario : IScenario
                 new("hybrid:components=(ease:lambda=500,dropout=0.33,diagonal=1; gf-cf:alpha=1,factors=32),holdout=Share", null, null),
                 new("gf-cf:alpha=3,factors=16,exponent=0.4", null, null),
                 new("hybrid:components=(ease:lambda=500,dropout=0.33,diagonal=1; gf-cf:alpha=3,factors=16,exponent=0.4),holdout=Share", null, null),
+
+                // iALS setting and blend composition chosen by `attune tune --folds 3` (docs/benchmarks/quality.md).
+                new("als:regularizationExponent=1,iterations=15,factors=256,regularization=0.03,alpha=10", null, null),
+                new("hybrid:components=(ease:lambda=500,dropout=0.33,diagonal=1; gf-cf:alpha=1,factors=32; als:regularizationExponent=1,iterations=15,factors=256,regularization=0.03,alpha=10),holdout=Share,holdoutRepeats=3", null, null, Target: 0.490),
                 new("bpr", 0.442, "cornac, published", Target: 0.44),
                 new("als", null, null),
                 new("softmax", null, null),
