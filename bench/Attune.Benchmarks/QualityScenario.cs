@@ -87,6 +87,10 @@ public sealed class QualityScenario : IScenario
                 new("ease:lambda=500,dropout=0.6,diagonal=1", null, null),
                 new("gf-cf:alpha=1,factors=64", null, null),
                 new("hybrid:components=(ease:lambda=500,dropout=0.6,diagonal=1; gf-cf:alpha=1,factors=64),holdout=Share", null, null),
+
+                // iALS setting and blend composition chosen by `attune tune --folds 3` (docs/benchmarks/quality.md).
+                new("als:regularizationExponent=1,iterations=15,factors=128,regularization=0.01,alpha=3", null, null),
+                new("hybrid:components=(ease:lambda=500,dropout=0.6,diagonal=1; gf-cf:alpha=1,factors=64; als:regularizationExponent=1,iterations=15,factors=128,regularization=0.01,alpha=3),holdout=Share", null, null, Target: 0.435),
                 new("als:factors=64,iterations=15,regularization=0.05", 0.382, "implicit 0.7.3"),
                 new("item-knn:neighbors=100", 0.296, "implicit 0.7.3 cosine"),
                 new("rp3beta", null, null),
