@@ -47,6 +47,19 @@ public sealed class QualityScenario : IScenario
 
                 // dropout chosen by `attune tune --model ease` on a validation split of the training part.
                 new("ease:lambda=500,dropout=0.33", null, null),
+
+                // Every setting below chosen by `attune tune` on a validation split of the training part, the
+                // blend's weights on a share holdout of it (commands in docs/benchmarks/quality.md).
+                new("ease:lambda=500,dropout=0.33,diagonal=1", null, null),
+                new("gf-cf:alpha=1,factors=32", null, null),
+                new("user-ease:lambda=1000,dropout=0.2,diagonal=1", null, null),
+                new("hybrid:components=(ease:lambda=500,dropout=0.33,diagonal=1; gf-cf:alpha=1,factors=32),holdout=Share", null, null),
+                new("gf-cf:alpha=3,factors=16,exponent=0.4", null, null),
+                new("hybrid:components=(ease:lambda=500,dropout=0.33,diagonal=1; gf-cf:alpha=3,factors=16,exponent=0.4),holdout=Share", null, null),
+
+                // iALS setting and blend composition chosen by `attune tune --folds 3` (docs/benchmarks/quality.md).
+                new("als:regularizationExponent=1,iterations=15,factors=256,regularization=0.03,alpha=10", null, null),
+                new("hybrid:components=(ease:lambda=500,dropout=0.33,diagonal=1; gf-cf:alpha=1,factors=32; als:regularizationExponent=1,iterations=15,factors=256,regularization=0.03,alpha=10),holdout=Share,holdoutRepeats=3", null, null, Target: 0.490),
                 new("bpr", 0.442, "cornac, published", Target: 0.44),
                 new("als", null, null),
                 new("softmax", null, null),
@@ -71,6 +84,13 @@ public sealed class QualityScenario : IScenario
 
                 // dropout chosen by `attune tune --model ease:lambda=500` on a validation split of the training part.
                 new("ease:lambda=500,dropout=0.6", null, null),
+                new("ease:lambda=500,dropout=0.6,diagonal=1", null, null),
+                new("gf-cf:alpha=1,factors=64", null, null),
+                new("hybrid:components=(ease:lambda=500,dropout=0.6,diagonal=1; gf-cf:alpha=1,factors=64),holdout=Share", null, null),
+
+                // iALS setting and blend composition chosen by `attune tune --folds 3` (docs/benchmarks/quality.md).
+                new("als:regularizationExponent=1,iterations=15,factors=128,regularization=0.01,alpha=3", null, null),
+                new("hybrid:components=(ease:lambda=500,dropout=0.6,diagonal=1; gf-cf:alpha=1,factors=64; als:regularizationExponent=1,iterations=15,factors=128,regularization=0.01,alpha=3),holdout=Share", null, null, Target: 0.435),
                 new("als:factors=64,iterations=15,regularization=0.05", 0.382, "implicit 0.7.3"),
                 new("item-knn:neighbors=100", 0.296, "implicit 0.7.3 cosine"),
                 new("rp3beta", null, null),

@@ -20,6 +20,31 @@ public class TuneCommandTests
         Assert.Contains("trial 1", stderr, StringComparison.Ordinal);
     }
 
+    [DataFact("movielens-100k/u.data")]
+    public async Task Tune_with_several_folds_reports_the_mean_and_spread_of_each_trial()
+    {
+        var (code, stdout, stderr) = await CliRunner.RunAsync("tune", "--dataset", "movielens-100k", "--path", SharedData.Require("movielens-100k"), "--model", "popularity", "--budget", "120s", "--folds", "2", "--json");
+
+        Assert.True(code == 0, stderr);
+        var root = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(2, root.GetProperty("folds").GetInt32());
+        var trial = root.GetProperty("trials")[0];
+        var folds = trial.GetProperty("foldScores").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        Assert.Equal(2, folds.Length);
+        Assert.Equal(folds.Average(), root.GetProperty("validation").GetDouble(), 9);
+        Assert.True(root.GetProperty("validationSpread").GetDouble() > 0);
+        Assert.Contains("over 2 folds", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Zero_folds_fail_with_exit_code_2()
+    {
+        var (code, _, stderr) = await CliRunner.RunAsync("tune", "--dataset", "movielens-100k", "--path", "/tmp", "--model", "popularity", "--folds", "0");
+
+        Assert.Equal(2, code);
+        Assert.Contains("--folds", stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("60s", 60)]
     [InlineData("5m", 300)]

@@ -17,18 +17,19 @@ public sealed class AlsModel : IRecommender, IPersistableModel, IFoldIn, ISimila
     private readonly Lazy<float[]> _normalizedItems;
     private readonly Lazy<float[]> _gramian;
 
-    internal AlsModel(string options, int factors, float regularization, float alpha, float[] userFactors, float[] itemFactors)
+    internal AlsModel(string options, int factors, float regularization, float alpha, float[] userFactors, float[] itemFactors, float regularizationExponent = 0f)
     {
         Options = options;
         Factors = factors;
         Regularization = regularization;
+        RegularizationExponent = regularizationExponent;
         Alpha = alpha;
         _userFactors = userFactors;
         _itemFactors = itemFactors;
         UserCount = userFactors.Length / factors;
         ItemCount = itemFactors.Length / factors;
         _normalizedItems = new(() => LatentFactors.NormalizeRows(_itemFactors, Factors));
-        _gramian = new(() => AlsTrainer.Gramian(_itemFactors, ItemCount, Factors, Regularization, threads: 1));
+        _gramian = new(() => AlsTrainer.Gramian(_itemFactors, ItemCount, Factors, RegularizationExponent == 0 ? Regularization : 0f, threads: 1));
     }
 
     public string Algorithm => Name;
@@ -44,6 +45,9 @@ public sealed class AlsModel : IRecommender, IPersistableModel, IFoldIn, ISimila
     public float Regularization { get; }
 
     public float Alpha { get; }
+
+    /// <summary>The frequency-scaling exponent of the penalty (<see cref="AlsOptions.RegularizationExponent"/>); 0 for the plain penalty.</summary>
+    public float RegularizationExponent { get; }
 
     public ReadOnlyMemory<float> UserFactors => _userFactors;
 
@@ -102,6 +106,21 @@ public sealed class AlsModel : IRecommender, IPersistableModel, IFoldIn, ISimila
             }
         }
 
+        if (RegularizationExponent != 0)
+        {
+            var total = 0.0;
+            for (var k = 0; k < items.Length; k++)
+            {
+                total += weights.IsEmpty ? 1f : weights[k];
+            }
+
+            var penalty = Regularization * Math.Pow(ItemCount + (Alpha * total), RegularizationExponent);
+            for (var r = 0; r < f; r++)
+            {
+                a[(r * f) + r] += penalty;
+            }
+        }
+
         Cholesky.Factor(a, f, threads: 1);
         Cholesky.Solve(a, f, b);
         var x = new float[f];
@@ -138,7 +157,22 @@ public sealed class AlsModel : IRecommender, IPersistableModel, IFoldIn, ISimila
             throw new InvalidDataException($"ALS payload has {factors} factors but arrays of {users.Length} and {items.Length} values.");
         }
 
-        return new AlsModel(options, factors, regularization, alpha, users, items);
+        return new AlsModel(options, factors, regularization, alpha, users, items, ExponentOf(options));
+    }
+
+    /// <summary>The exponent is read back from the options text, so files keep their layout.</summary>
+    private static float ExponentOf(string options)
+    {
+        const string Key = "regularization-exponent=";
+        var at = options.IndexOf(Key, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return 0f;
+        }
+
+        var end = options.IndexOf(',', at);
+        var text = end < 0 ? options[(at + Key.Length)..] : options[(at + Key.Length)..end];
+        return float.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [ModuleInitializer]

@@ -16,6 +16,10 @@ namespace Attune.Algorithms.Factorization;
 /// conjugate-gradient steps warm-started from the previous sweep's solution (Takacs, Pilaszy, Tikk,
 /// "Applications of the conjugate gradient method for implicit feedback collaborative filtering",
 /// RecSys 2011; as in the implicit library) cost O(steps (f^2 + n_u f)) per row.
+/// With RegularizationExponent nu > 0 each row's penalty is lambda (n + alpha w_u)^nu, its total confidence
+/// raised to nu (Rendle, Krichene, Zhang, Koren, "Revisiting the Performance of iALS on Item Recommendation
+/// Benchmarks", RecSys 2022: frequency-scaled regularization; their unobserved weight alpha0 is 1 / alpha here,
+/// up to a global scale), which adds O(f) per row.
 /// One sweep: O(steps (nnz f + (users + items) f^2) + items f^2) time, O((users + items) f) memory.
 /// Rows are independent, so each half-sweep runs in parallel; results do not depend on thread count.
 /// </remarks>
@@ -37,21 +41,23 @@ public sealed class AlsTrainer : ITrainer<AlsOptions>
         LatentFactors.RandomInit(x, options.InitScale, rng);
         LatentFactors.RandomInit(y, options.InitScale, rng);
         CheckWeights(matrix.Csr);
+        var userPenalty = RowPenalties(matrix.Csr, options);
+        var itemPenalty = RowPenalties(itemUsers.Csr, options);
         for (var it = 0; it < options.Iterations; it++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var yty = Gramian(y, items, f, options.Regularization, options.Threads);
-            SolveSide(matrix.Csr, x, y, yty, f, options, cancellationToken);
+            var yty = Gramian(y, items, f, userPenalty is null ? options.Regularization : 0f, options.Threads);
+            SolveSide(matrix.Csr, x, y, yty, userPenalty, f, options, cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
-            var xtx = Gramian(x, users, f, options.Regularization, options.Threads);
-            SolveSide(itemUsers.Csr, y, x, xtx, f, options, cancellationToken);
+            var xtx = Gramian(x, users, f, itemPenalty is null ? options.Regularization : 0f, options.Threads);
+            SolveSide(itemUsers.Csr, y, x, xtx, itemPenalty, f, options, cancellationToken);
             VectorOps.EnsureFinite(y, "ALS item factors");
             var loss = progress is null ? double.NaN : Loss(matrix.Csr, x, y, f, options);
             progress?.Report(new TrainingProgress("als", it + 1, options.Iterations, loss));
         }
 
         VectorOps.EnsureFinite(x, "ALS user factors");
-        return new AlsModel(options.ToString(), f, options.Regularization, options.Alpha, x, y);
+        return new AlsModel(options.ToString(), f, options.Regularization, options.Alpha, x, y, options.RegularizationExponent);
     }
 
     /// <summary>F^T F + lambda I for a rows x f factor matrix, as a dense f x f row-major array.</summary>
@@ -103,8 +109,41 @@ public sealed class AlsTrainer : ITrainer<AlsOptions>
             }
         }
 
-        var penalty = options.Regularization * (System.Numerics.Tensors.TensorPrimitives.Dot<float>(x, x) + System.Numerics.Tensors.TensorPrimitives.Dot<float>(y, y));
+        var penalty = options.RegularizationExponent == 0
+            ? options.Regularization * (System.Numerics.Tensors.TensorPrimitives.Dot<float>(x, x) + System.Numerics.Tensors.TensorPrimitives.Dot<float>(y, y))
+            : WeightedPenalty(r, x, f, options) + WeightedPenalty(r.Transpose(), y, f, options);
         return (total + penalty) / ((double)r.Rows * r.Columns);
+    }
+
+    private static double WeightedPenalty(CsrMatrix r, float[] factors, int f, AlsOptions options)
+    {
+        var penalties = RowPenalties(r, options)!;
+        var total = 0.0;
+        for (var row = 0; row < r.Rows; row++)
+        {
+            var v = factors.AsSpan(row * f, f);
+            total += penalties[row] * System.Numerics.Tensors.TensorPrimitives.Dot<float>(v, v);
+        }
+
+        return total;
+    }
+
+    /// <summary>Per-row penalties lambda (columns + alpha * row weight)^nu, or null for the plain shared penalty.</summary>
+    internal static float[]? RowPenalties(CsrMatrix r, AlsOptions options)
+    {
+        if (options.RegularizationExponent == 0)
+        {
+            return null;
+        }
+
+        var penalties = new float[r.Rows];
+        for (var row = 0; row < r.Rows; row++)
+        {
+            var confidence = r.Columns + (options.Alpha * (double)System.Numerics.Tensors.TensorPrimitives.Sum(r.RowValues(row)));
+            penalties[row] = (float)(options.Regularization * Math.Pow(confidence, options.RegularizationExponent));
+        }
+
+        return penalties;
     }
 
     private static void CheckWeights(CsrMatrix r)
@@ -119,7 +158,7 @@ public sealed class AlsTrainer : ITrainer<AlsOptions>
         }
     }
 
-    private static unsafe void SolveSide(CsrMatrix r, float[] target, float[] fixedSide, float[] gram, int f, AlsOptions options, CancellationToken cancellationToken)
+    private static unsafe void SolveSide(CsrMatrix r, float[] target, float[] fixedSide, float[] gram, float[]? penalties, int f, AlsOptions options, CancellationToken cancellationToken)
     {
         const int Chunk = 64;
         var rows = r.Rows;
@@ -136,7 +175,7 @@ public sealed class AlsTrainer : ITrainer<AlsOptions>
                 var end = Math.Min(rows, (ch + 1) * Chunk);
                 for (var u = ch * Chunk; u < end; u++)
                 {
-                    SolveRow(r, u, pt + ((long)u * f), pf, pg, f, options.Alpha, options.CgSteps, ps);
+                    SolveRow(r, u, pt + ((long)u * f), pf, pg, penalties is null ? 0f : penalties[u], f, options.Alpha, options.CgSteps, ps);
                 }
             }
 
@@ -160,8 +199,11 @@ public sealed class AlsTrainer : ITrainer<AlsOptions>
         }
     }
 
-    /// <summary>Implicit's conjugate-gradient row update, with the operator applied without forming it.</summary>
-    private static unsafe void SolveRow(CsrMatrix r, int row, float* x, float* fixedSide, float* gram, int f, float alpha, int steps, float* scratch)
+    /// <summary>
+    /// Implicit's conjugate-gradient row update, with the operator applied without forming it; penalty is the
+    /// row's own ridge term, added to the shared Gramian's diagonal (0 when the Gramian carries it).
+    /// </summary>
+    private static unsafe void SolveRow(CsrMatrix r, int row, float* x, float* fixedSide, float* gram, float penalty, int f, float alpha, int steps, float* scratch)
     {
         var res = scratch;
         var p = scratch + f;
@@ -172,7 +214,7 @@ public sealed class AlsTrainer : ITrainer<AlsOptions>
         // res = Y^T C p - (Y^T C Y + lambda) x, with Y^T C Y = gram + sum (c - 1) y y^T.
         for (var i = 0; i < f; i++)
         {
-            res[i] = -SmallVector.Dot(gram + (i * f), x, f);
+            res[i] = -SmallVector.Dot(gram + (i * f), x, f) - (penalty * x[i]);
         }
 
         for (var k = 0; k < cols.Length; k++)
@@ -198,7 +240,7 @@ public sealed class AlsTrainer : ITrainer<AlsOptions>
         {
             for (var i = 0; i < f; i++)
             {
-                ap[i] = SmallVector.Dot(gram + (i * f), p, f);
+                ap[i] = SmallVector.Dot(gram + (i * f), p, f) + (penalty * p[i]);
             }
 
             for (var k = 0; k < cols.Length; k++)

@@ -8,7 +8,7 @@ namespace Attune.Algorithms.Hybrid;
 /// Weighted hybridization (Burke, "Hybrid recommender systems: survey and experiments", UMUAI 2002). Tuning
 /// holds out one interaction per user (the latest or a random one) or a random share of each user's, fits the components on the rest, keeps
 /// each component's normalized top candidates per validation user, and runs a coordinate search over a
-/// weight grid maximizing NDCG@K of the held-out items. Cost: two fits of every component, plus
+/// weight grid maximizing NDCG@K of the held-out items. Cost: 1 + HoldoutRepeats fits of every component, plus
 /// O(users * components * candidates) per tried weight vector.
 /// </remarks>
 public sealed class HybridTrainer : ITrainer<HybridOptions>
@@ -20,9 +20,9 @@ public sealed class HybridTrainer : ITrainer<HybridOptions>
     {
         var specs = options.ComponentSpecs();
         var parsed = specs.Select(AlgorithmRegistry.Parse).ToArray();
-        if (options.TuneRounds < 1 || options.TuneCutoff < 1 || options.MaxValidationUsers < 0)
+        if (options.TuneRounds < 1 || options.TuneCutoff < 1 || options.MaxValidationUsers < 0 || options.HoldoutRepeats < 1)
         {
-            throw new ArgumentException($"TuneRounds and TuneCutoff must be at least 1 and MaxValidationUsers at least 0: {options}.", nameof(options));
+            throw new ArgumentException($"TuneRounds, TuneCutoff and HoldoutRepeats must be at least 1 and MaxValidationUsers at least 0: {options}.", nameof(options));
         }
 
         var weights = options.GivenWeights(specs.Length) ?? Tune(data, options, parsed, progress, cancellationToken);
@@ -42,34 +42,53 @@ public sealed class HybridTrainer : ITrainer<HybridOptions>
 
     private static double[] Tune(TrainingData data, HybridOptions options, (IAlgorithm Algorithm, object Options)[] parsed, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
-        var (train, held) = ValidationSplit.CreateMany(data, options.Holdout, options.Seed, options.HoldoutShare);
-        var users = Enumerable.Range(0, held.Length).Where(u => held[u].Length > 0).ToArray();
-        if (options.MaxValidationUsers > 0 && users.Length > options.MaxValidationUsers)
-        {
-            new Random(options.Seed).Shuffle(users);
-            users = users[..options.MaxValidationUsers];
-            Array.Sort(users);
-        }
-
         var n = parsed.Length;
         var equal = Enumerable.Repeat(1.0 / n, n).ToArray();
-        if (n == 1 || users.Length == 0)
+        if (n == 1)
         {
             return equal;
         }
 
-        var table = new CandidateTable(users.Length, n);
-        for (var c = 0; c < n; c++)
+        var tables = new List<CandidateTable>();
+        for (var repeat = 0; repeat < options.HoldoutRepeats; repeat++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            progress?.Report(new TrainingProgress("validation fit " + parsed[c].Algorithm.Name, c, n));
-            var model = parsed[c].Algorithm.Fit(train, parsed[c].Options, null, cancellationToken);
-            table.Collect(model, c, users, train, options.Normalization, cancellationToken);
+            var seed = options.Seed + repeat;
+            var (train, held) = ValidationSplit.CreateMany(data, options.Holdout, seed, options.HoldoutShare);
+            var users = Enumerable.Range(0, held.Length).Where(u => held[u].Length > 0).ToArray();
+            if (options.MaxValidationUsers > 0 && users.Length > options.MaxValidationUsers)
+            {
+                new Random(seed).Shuffle(users);
+                users = users[..options.MaxValidationUsers];
+                Array.Sort(users);
+            }
+
+            if (users.Length == 0)
+            {
+                continue;
+            }
+
+            var table = new CandidateTable(users.Length, n);
+            for (var c = 0; c < n; c++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                progress?.Report(new TrainingProgress("validation fit " + parsed[c].Algorithm.Name, (repeat * n) + c, options.HoldoutRepeats * n));
+                var model = parsed[c].Algorithm.Fit(train, parsed[c].Options, null, cancellationToken);
+                table.Collect(model, c, users, train, options.Normalization, cancellationToken);
+            }
+
+            table.Finish(users, held);
+            tables.Add(table);
         }
 
-        table.Finish(users, held);
+        if (tables.Count == 0)
+        {
+            return equal;
+        }
+
+        double Score(double[] w) => tables.Average(t => t.Ndcg(w, options.TuneCutoff));
+
         var best = (double[])equal.Clone();
-        var bestScore = table.Ndcg(best, options.TuneCutoff);
+        var bestScore = Score(best);
         for (var round = 0; round < options.TuneRounds; round++)
         {
             for (var c = 0; c < n; c++)
@@ -84,7 +103,7 @@ public sealed class HybridTrainer : ITrainer<HybridOptions>
                         continue;
                     }
 
-                    var score = table.Ndcg(w, options.TuneCutoff);
+                    var score = Score(w);
                     if (score > bestScore + 1e-12)
                     {
                         bestScore = score;

@@ -1,116 +1,28 @@
-using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Attune.Algorithms.Abstractions;
 using Attune.Algorithms.Data;
-using Attune.Algorithms.Factorization;
 using Attune.Algorithms.Serialization;
 using Attune.Numerics;
 
 namespace Attune.Algorithms.Linear;
 
 /// <summary>A trained EASE model: a dense item x item weight matrix with a zero diagonal.</summary>
-public sealed class EaseModel : IRecommender, IPersistableModel, IFoldIn, ISimilarItems
+public sealed class EaseModel : DenseItemItemModel
 {
     public const string Name = "ease";
 
-    private readonly float[] _weights;
-    private readonly UserItemMatrix _history;
-
     internal EaseModel(string options, int items, float[] weights, UserItemMatrix history)
+        : base(options, items, weights, history)
     {
-        Options = options;
-        ItemCount = items;
-        _weights = weights;
-        _history = history;
     }
 
-    public string Algorithm => Name;
-
-    public string Options { get; }
-
-    public int UserCount => _history.Users;
-
-    public int ItemCount { get; }
-
-    /// <summary>The item x item weights B, row-major: the score of item j gains B[i, j] per unit of item i in the history.</summary>
-    public ReadOnlySpan<float> Weights => _weights;
-
-    public bool TryScore(int user, Span<float> scores)
-    {
-        if ((uint)user >= (uint)UserCount)
-        {
-            return false;
-        }
-
-        ScoreHistory(_history.ItemsOf(user), _history.WeightsOf(user), scores);
-        return true;
-    }
-
-    public void ScoreHistory(ReadOnlySpan<int> items, ReadOnlySpan<float> weights, Span<float> scores)
-    {
-        var n = ItemCount;
-        scores = scores[..n];
-        scores.Clear();
-        for (var k = 0; k < items.Length; k++)
-        {
-            var i = items[k];
-            if ((uint)i >= (uint)n)
-            {
-                throw new ArgumentOutOfRangeException(nameof(items), i, $"History item at position {k} is not in [0, {n}).");
-            }
-
-            VectorOps.Axpy(weights.IsEmpty ? 1f : weights[k], _weights.AsSpan(i * n, n), scores);
-        }
-    }
-
-    public IReadOnlyList<ScoredItem> SimilarItems(int item, int n)
-    {
-        if ((uint)item >= (uint)ItemCount)
-        {
-            throw new ArgumentOutOfRangeException(nameof(item), item, $"Item index must be in [0, {ItemCount}).");
-        }
-
-        var scores = ArrayPool<float>.Shared.Rent(ItemCount);
-        try
-        {
-            var span = scores.AsSpan(0, ItemCount);
-            _weights.AsSpan(item * ItemCount, ItemCount).CopyTo(span);
-            return RecommenderExtensions.TopOf(span, n, [item]);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(scores);
-        }
-    }
-
-    public void WritePayload(BinaryWriter writer)
-    {
-        writer.Write(Options);
-        writer.Write(ItemCount);
-        writer.Write(_history.Users);
-        LatentFactors.WriteInts(writer, _history.Csr.RowStart);
-        LatentFactors.WriteInts(writer, _history.Csr.ColumnIndex);
-        LatentFactors.WriteArray(writer, _history.Csr.Values);
-        LatentFactors.WriteArray(writer, _weights);
-    }
+    public override string Algorithm => Name;
 
     internal static EaseModel ReadPayload(BinaryReader reader)
     {
-        var options = reader.ReadString();
-        var items = reader.ReadInt32();
-        var users = reader.ReadInt32();
-        var rowStart = LatentFactors.ReadInts(reader);
-        var columns = LatentFactors.ReadInts(reader);
-        var values = LatentFactors.ReadArray(reader);
-        var weights = LatentFactors.ReadArray(reader);
-        if (weights.Length != (long)items * items)
-        {
-            throw new InvalidDataException($"EASE payload has {items} items but {weights.Length} weights.");
-        }
-
-        return new EaseModel(options, items, weights, new UserItemMatrix(new CsrMatrix(users, items, rowStart, columns, values)));
+        var (options, items, weights, history) = ReadParts(reader, "EASE");
+        return new EaseModel(options, items, weights, history);
     }
 
     [ModuleInitializer]
@@ -132,6 +44,11 @@ public sealed class EaseModel : IRecommender, IPersistableModel, IFoldIn, ISimil
 /// towards the Identity", NeurIPS 2020: training on inputs with dropout p, with the loss on the dropped
 /// entries emphasized fully, has this closed form (same zero diagonal, same cost); it penalizes popular
 /// items' weights more than a single lambda does.
+/// With diagonal xi &gt; 0 the zero-diagonal constraint is relaxed to diag(B) &lt;= xi (RDLAE, Moon, Park and
+/// Lee, "It's Enough: Relaxing Diagonal Constraints in Linear Autoencoders for Recommendation", SIGIR 2023):
+/// B = I - P diagMat(mu) with mu_j = max(Lambda_jj, (1 - xi) / P_jj), so xi = 1 is the unconstrained DLAE
+/// B = (G + Lambda)^-1 G. Seen items are never recommended, so only the column scales mu_j matter for
+/// ranking: they trade EASE's 1 / P_jj against the plain penalty. Same cost.
 /// </remarks>
 public sealed class EaseTrainer : ITrainer<EaseOptions>
 {
@@ -153,6 +70,11 @@ public sealed class EaseTrainer : ITrainer<EaseOptions>
             throw new ArgumentException($"EASE option dropout={options.Dropout} must be in [0, 1).", nameof(options));
         }
 
+        if (!(options.Diagonal >= 0 && options.Diagonal <= 1))
+        {
+            throw new ArgumentException($"EASE option diagonal={options.Diagonal} must be in [0, 1].", nameof(options));
+        }
+
         var n = matrix.Items;
         var needed = (long)n * n * sizeof(float) * DenseCopies;
         if (needed > options.MemoryBudgetBytes)
@@ -162,13 +84,15 @@ public sealed class EaseTrainer : ITrainer<EaseOptions>
                 $"{options.MemoryBudgetBytes / (1 << 20):N0} MiB. Use ALS or item-kNN for a catalog this large, or raise memory-budget-bytes.");
         }
 
-        var weights = Gram(matrix, options.Lambda, options.Threads, cancellationToken, options.Dropout / (1f - options.Dropout));
+        var share = options.Dropout / (1f - options.Dropout);
+        var weights = Gram(matrix, options.Lambda, options.Threads, cancellationToken, share);
+        var penalty = options.Diagonal > 0 ? Penalties(weights, n, options.Lambda, share) : null;
         progress?.Report(new TrainingProgress("gram", 1, 3));
         cancellationToken.ThrowIfCancellationRequested();
         Cholesky.InvertSpd(weights, n, options.Threads);
         progress?.Report(new TrainingProgress("inverse", 2, 3));
         cancellationToken.ThrowIfCancellationRequested();
-        ToWeights(weights, n);
+        ToWeights(weights, n, penalty, options.Diagonal);
         VectorOps.EnsureFinite(weights, "EASE weights");
         progress?.Report(new TrainingProgress("weights", 3, 3));
         return new EaseModel(options.ToString(), n, weights, matrix);
@@ -213,13 +137,30 @@ public sealed class EaseTrainer : ITrainer<EaseOptions>
         return g;
     }
 
-    /// <summary>B = -P / diag(P) column-wise, with a zero diagonal, in place.</summary>
-    private static void ToWeights(float[] p, int n)
+    /// <summary>Lambda_jj = lambda + share G_jj, read back from the penalized Gram diagonal G_jj (1 + share) + lambda.</summary>
+    private static float[] Penalties(float[] g, int n, float lambda, float share)
+    {
+        var penalty = new float[n];
+        for (var j = 0; j < n; j++)
+        {
+            penalty[j] = lambda + (share * (g[((long)j * n) + j] - lambda) / (1f + share));
+        }
+
+        return penalty;
+    }
+
+    /// <summary>
+    /// B = -P diagMat(mu) off the diagonal, in place, with mu_j = 1 / P_jj (zero diagonal) or, when the
+    /// diagonal may reach xi, mu_j = max(Lambda_jj, (1 - xi) / P_jj). The stored diagonal is zero either way:
+    /// an item's weight on itself never ranks anything, since seen items are excluded.
+    /// </summary>
+    private static void ToWeights(float[] p, int n, float[]? penalty, float xi)
     {
         var inv = new float[n];
         for (var j = 0; j < n; j++)
         {
-            inv[j] = -1f / p[((long)j * n) + j];
+            var pjj = p[((long)j * n) + j];
+            inv[j] = penalty is null ? -1f / pjj : -MathF.Max(penalty[j], (1f - xi) / pjj);
         }
 
         for (var i = 0; i < n; i++)

@@ -14,6 +14,12 @@ public sealed record EaseOptions
     /// </summary>
     public float Dropout { get; init; }
 
+    /// <summary>
+    /// Upper bound xi on the diagonal of the weights (RDLAE, Moon et al. 2023): 0 keeps EASE/EDLAE's zero
+    /// diagonal, 1 drops the constraint (DLAE: B = (G + Lambda)^-1 G); values between relax it.
+    /// </summary>
+    public float Diagonal { get; init; }
+
     /// <summary>Most bytes the dense item x item matrices may take; larger catalogs are refused.</summary>
     public long MemoryBudgetBytes { get; init; } = 4L << 30;
 
@@ -22,5 +28,5 @@ public sealed record EaseOptions
 
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"lambda={Lambda},dropout={Dropout},memory-budget-bytes={MemoryBudgetBytes},threads={Threads}");
+        $"lambda={Lambda},dropout={Dropout},diagonal={Diagonal},memory-budget-bytes={MemoryBudgetBytes},threads={Threads}");
 }

@@ -23,6 +23,8 @@ internal sealed class TuneCommand : ICliCommand
         var metric = new Option<string>("--metric") { Description = "What to maximise on the validation split.", DefaultValueFactory = _ => "ndcg@10" };
         var maxTrials = new Option<int?>("--max-trials") { Description = "Stop after this many trials even within the budget." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON on stdout." };
+        var grid = new Option<string?>("--grid") { Description = "Replace the default search space and try only its points: \"lambda=200|500;dropout=0.3|0.5\" or \"components=(ease; als)|(ease; bpr)\"." };
+        var folds = new Option<int>("--folds") { Description = "Validation splits per trial (training part re-split with seeds seed+1, seed+2, ...); a trial scores their mean.", DefaultValueFactory = _ => 1 };
         var command = new Command("tune", "Search an algorithm's hyper-parameters on a validation split carved from the training part, then score the best on the test part.");
         arguments.AddTo(command);
         command.Options.Add(model);
@@ -30,9 +32,16 @@ internal sealed class TuneCommand : ICliCommand
         command.Options.Add(metric);
         command.Options.Add(maxTrials);
         command.Options.Add(json);
+        command.Options.Add(grid);
+        command.Options.Add(folds);
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(parse, async env =>
         {
-            var options = new TuneOptions(parse.GetValue(model)!, ParseBudget(parse.GetValue(budget)!), parse.GetValue(metric)!, parse.GetValue(arguments.Seed), parse.GetValue(maxTrials));
+            var options = new TuneOptions(parse.GetValue(model)!, ParseBudget(parse.GetValue(budget)!), parse.GetValue(metric)!, parse.GetValue(arguments.Seed), parse.GetValue(maxTrials), parse.GetValue(grid), parse.GetValue(folds));
+            if (options.Folds < 1)
+            {
+                throw new EvaluationException($"--folds must be at least 1; got {options.Folds}.");
+            }
+
             Attune.Evaluation.Metrics.MetricNames.Parse(options.Metric);
             Attune.Evaluation.Running.ModelEvaluator.ParseSpec(options.Model);
             var prepared = await arguments.PrepareAsync(parse, cancellationToken);
@@ -52,7 +61,9 @@ internal sealed class TuneCommand : ICliCommand
                         space = result.Space.ToString(),
                         best = result.Best.Spec,
                         bestOptions = result.Test.Options,
+                        folds = options.Folds,
                         validation = result.Best.Validation,
+                        validationSpread = result.Best.Spread,
                         test = result.Test.Metrics[result.Metric],
                         trials = result.Trials,
                         elapsedSeconds = result.ElapsedSeconds,
@@ -68,7 +79,7 @@ internal sealed class TuneCommand : ICliCommand
             env.Console.MarkupLine(Markup.Escape($"options: {result.Test.Options}"));
             env.Console.MarkupLine(Markup.Escape(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{result.Metric}: validation {result.Best.Validation:F4}, test {result.Test.Metrics[result.Metric]:F4} (defaults on validation: {result.Trials[0].Validation:F4})")));
+                $"{result.Metric}: validation {result.Best.Validation:F4}{SpreadText(result.Best)}, test {result.Test.Metrics[result.Metric]:F4} (defaults on validation: {result.Trials[0].Validation:F4})")));
             return ExitCodes.Ok;
         }));
         return command;
@@ -102,11 +113,14 @@ internal sealed class TuneCommand : ICliCommand
         throw new EvaluationException($"--budget must be a positive duration like 60s, 5m or 1h; got '{text}'.");
     }
 
+    private static string SpreadText(Trial trial) =>
+        trial.FoldScores is { Count: > 1 } ? string.Create(CultureInfo.InvariantCulture, $" +- {trial.Spread:F4} over {trial.FoldScores.Count} folds") : "";
+
     private sealed class TrialPrinter(TextWriter error, string metric) : IProgress<Trial>
     {
         private int _count;
 
         public void Report(Trial value) =>
-            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trial {++_count}: {metric} {value.Validation:F4} fit {value.FitSeconds:F1}s  {value.Spec}"));
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trial {++_count}: {metric} {value.Validation:F4}{SpreadText(value)} fit {value.FitSeconds:F1}s  {value.Spec}"));
     }
 }

@@ -2,7 +2,7 @@ namespace Attune.Evaluation.Tuning;
 
 /// <summary>
 /// The default search space of each algorithm, keyed by algorithm name. Ranges follow the values the
-/// literature reports as good on MovieLens-sized data (EASE: Steck 2019; ALS: Hu et al. 2008 and
+/// literature reports as good on MovieLens-sized data (EASE: Steck 2019, Steck 2020 and Moon et al. 2023; GF-CF: Shen et al. 2021; ALS: Hu et al. 2008 and
 /// implicit's defaults; BPR: Rendle et al. 2009; neighbours: Sarwar et al. 2001; RP3beta: Paudel et al. 2017). Names an algorithm's
 /// options record does not have are ignored (see <see cref="SearchSpace.RestrictTo"/>), so alternative
 /// spellings may sit side by side.
@@ -14,7 +14,17 @@ public static class SearchSpaces
         ["ease"] = Space(
             "ease",
             ("lambda", ["50", "100", "200", "350", "500", "750", "1000", "2000"]),
-            ("dropout", ["0", "0.1", "0.2", "0.33", "0.5", "0.6", "0.7", "0.8"])),
+            ("dropout", ["0", "0.1", "0.2", "0.33", "0.5", "0.6", "0.7", "0.8"]),
+            ("diagonal", ["0", "0.2", "0.5", "1"])),
+        ["user-ease"] = Space(
+            "user-ease",
+            ("lambda", ["10", "30", "100", "300", "1000"]),
+            ("dropout", ["0", "0.2", "0.5"]),
+            ("diagonal", ["0", "1"])),
+        ["gf-cf"] = Space(
+            "gf-cf",
+            ("alpha", ["0.3", "1", "3"]),
+            ("factors", ["16", "32", "64", "128", "256"])),
         ["als"] = Space(
             "als",
             ("factors", ["32", "64", "96", "128"]),

@@ -9,13 +9,24 @@ namespace Attune.Evaluation.Tuning;
 /// <param name="Budget">Wall time for validation trials; checked before each trial starts.</param>
 /// <param name="Metric">What is maximised on the validation split, e.g. <c>ndcg@10</c>.</param>
 /// <param name="MaxTrials">An upper bound on trials besides the budget (null: the whole grid).</param>
-public sealed record TuneOptions(string Model, TimeSpan Budget, string Metric = "ndcg@10", int Seed = 42, int? MaxTrials = null)
+/// <param name="Grid">
+/// Replaces the declared search space: <c>lambda=200|500;dropout=0.3|0.5</c> (parameters separated by ';',
+/// values by '|'); null keeps the algorithm's default space.
+/// </param>
+/// <param name="Folds">
+/// Validation splits per trial: the training part re-split with seeds Seed + 1 ... Seed + Folds; a trial
+/// scores the mean over them, which lowers the noise that decides between close settings.
+/// </param>
+public sealed record TuneOptions(string Model, TimeSpan Budget, string Metric = "ndcg@10", int Seed = 42, int? MaxTrials = null, string? Grid = null, int Folds = 1)
 {
-    public override string ToString() => $"model={Model} budget={Budget} metric={Metric} seed={Seed} maxTrials={MaxTrials?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "grid"}";
+    public override string ToString() => $"model={Model} budget={Budget} metric={Metric} seed={Seed} maxTrials={MaxTrials?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "grid"} grid={Grid ?? "default"} folds={Folds}";
 }
 
-/// <summary>One configuration tried on the validation split.</summary>
-public sealed record Trial(string Spec, string Options, double Validation, double FitSeconds);
+/// <summary>
+/// One configuration tried on the validation split(s): the mean over folds, their sample standard deviation
+/// (0 with one fold), every fold's score and the total fit time.
+/// </summary>
+public sealed record Trial(string Spec, string Options, double Validation, double FitSeconds, double Spread = 0, IReadOnlyList<double>? FoldScores = null);
 
 /// <summary>The search's outcome: every trial, the best, and the best refitted on all training data and scored on test.</summary>
 public sealed record TuneResult(string Algorithm, string Metric, SearchSpace Space, IReadOnlyList<Trial> Trials, Trial Best, ModelResult Test, double ElapsedSeconds);
@@ -31,16 +42,30 @@ public static class Tuner
     public static TuneResult Tune(EvaluationSplit split, SplitOptions protocol, TuneOptions options, IProgress<Trial>? progress = null, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
+        if (options.Folds < 1)
+        {
+            throw new EvaluationException($"--folds must be at least 1; got {options.Folds}.");
+        }
+
         var (metric, k) = MetricNames.Parse(options.Metric);
         var key = MetricNames.At(metric, k);
         var (algorithm, _) = ModelEvaluator.ParseSpec(options.Model);
-        var space = (SearchSpaces.Find(algorithm.Name) ?? new SearchSpace(algorithm.Name, [])).RestrictTo(algorithm).Without(FixedNames(options.Model));
-        var validation = ValidationSplit(split, protocol);
+        var declared = options.Grid is null ? SearchSpaces.Find(algorithm.Name) ?? new SearchSpace(algorithm.Name, []) : ParseGrid(algorithm.Name, options.Grid);
+        var known = declared.RestrictTo(algorithm);
+        if (options.Grid is not null && known.Parameters.Count != declared.Parameters.Count)
+        {
+            var unknown = declared.Parameters.Select(p => p.Name).Except(known.Parameters.Select(p => p.Name), StringComparer.Ordinal);
+            throw new EvaluationException($"--grid names options {algorithm.Name} does not have: {string.Join(", ", unknown)}.");
+        }
+
+        var space = known.Without(FixedNames(options.Model));
+        var validations = Enumerable.Range(0, options.Folds).Select(f => ValidationSplit(split, protocol, f)).ToArray();
         var trials = new List<Trial>();
         var rng = new Random(options.Seed);
         var tried = new HashSet<string>(StringComparer.Ordinal);
-        var limit = Math.Min(options.MaxTrials ?? long.MaxValue, space.GridSize);
-        foreach (var assignment in Candidates(space, rng))
+        // The defaults, when tried, are one trial beyond the grid, so the whole grid still fits.
+        var limit = Math.Min(options.MaxTrials ?? long.MaxValue, space.GridSize + (options.Grid is null && space.Parameters.Count > 0 ? 1 : 0));
+        foreach (var assignment in Candidates(space, rng, options.Grid is null))
         {
             if (trials.Count >= limit || (trials.Count > 0 && clock.Elapsed >= options.Budget))
             {
@@ -55,8 +80,18 @@ public static class Tuner
             }
 
             var (alg, opts) = ModelEvaluator.ParseSpec(spec);
-            var result = ModelEvaluator.Evaluate(validation, spec, data => alg.Fit(data, opts, null, cancellationToken), [k], cancellationToken);
-            var trial = new Trial(spec, result.Options, result.Metrics[key], result.FitSeconds);
+            var scores = new double[validations.Length];
+            var fitSeconds = 0.0;
+            var described = "";
+            for (var f = 0; f < validations.Length; f++)
+            {
+                var result = ModelEvaluator.Evaluate(validations[f], spec, data => alg.Fit(data, opts, null, cancellationToken), [k], cancellationToken);
+                scores[f] = result.Metrics[key];
+                fitSeconds += result.FitSeconds;
+                described = result.Options;
+            }
+
+            var trial = new Trial(spec, described, scores.Average(), fitSeconds, Spread(scores), scores);
             trials.Add(trial);
             progress?.Report(trial);
         }
@@ -69,18 +104,94 @@ public static class Tuner
 
     /// <summary>
     /// Splits the training part again with the run's protocol (a fixed given split is re-split stratified),
-    /// with a different seed from the outer split.
+    /// with seed outer + 1 + fold, so fold 0 is the single validation split of a one-fold run.
     /// </summary>
-    public static EvaluationSplit ValidationSplit(EvaluationSplit split, SplitOptions protocol)
+    public static EvaluationSplit ValidationSplit(EvaluationSplit split, SplitOptions protocol, int fold = 0)
     {
-        var inner = protocol.Protocol == Protocol.Given ? new SplitOptions(Protocol.Stratified, protocol.Ratio, protocol.Seed + 1) : protocol with { Seed = protocol.Seed + 1 };
+        var seed = protocol.Seed + 1 + fold;
+        var inner = protocol.Protocol == Protocol.Given ? new SplitOptions(Protocol.Stratified, protocol.Ratio, seed) : protocol with { Seed = seed };
         return Splitter.Split(split.Train, inner);
     }
 
-    /// <summary>The defaults first (no assignment), then random grid points.</summary>
-    private static IEnumerable<IReadOnlyList<(string Name, string Value)>> Candidates(SearchSpace space, Random rng)
+    /// <summary>Sample standard deviation (0 for fewer than two values).</summary>
+    public static double Spread(IReadOnlyList<double> values)
     {
-        yield return [];
+        if (values.Count < 2)
+        {
+            return 0;
+        }
+
+        var mean = values.Average();
+        var sum = 0.0;
+        foreach (var v in values)
+        {
+            sum += (v - mean) * (v - mean);
+        }
+
+        return Math.Sqrt(sum / (values.Count - 1));
+    }
+
+    /// <summary>Parses "name=v1|v2;name=v3" into a search space.</summary>
+    public static SearchSpace ParseGrid(string algorithm, string grid)
+    {
+        var parameters = new List<SearchParameter>();
+        foreach (var part in SplitOutsideParentheses(grid, ';'))
+        {
+            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            var values = eq <= 0 ? [] : SplitOutsideParentheses(part[(eq + 1)..], '|');
+            if (values.Length == 0)
+            {
+                throw new EvaluationException($"--grid entry '{part}' must look like name=value|value.");
+            }
+
+            parameters.Add(new SearchParameter(part[..eq].Trim(), values));
+        }
+
+        return new SearchSpace(algorithm, parameters);
+    }
+
+    /// <summary>Splits on a separator outside parentheses, so a value may hold a list: "components=(ease; als)|(ease; bpr)".</summary>
+    private static string[] SplitOutsideParentheses(string text, char separator)
+    {
+        var parts = new List<string>();
+        var depth = 0;
+        var start = 0;
+        for (var k = 0; k <= text.Length; k++)
+        {
+            if (k == text.Length || (text[k] == separator && depth == 0))
+            {
+                var part = text[start..k].Trim();
+                if (part.Length > 0)
+                {
+                    parts.Add(part);
+                }
+
+                start = k + 1;
+            }
+            else if (text[k] == '(')
+            {
+                depth++;
+            }
+            else if (text[k] == ')')
+            {
+                depth = Math.Max(0, depth - 1);
+            }
+        }
+
+        return [.. parts];
+    }
+
+    /// <summary>
+    /// The defaults first (no assignment), then random grid points. A grid given on the command line is the
+    /// whole space: its points only, the defaults not tried unless listed.
+    /// </summary>
+    private static IEnumerable<IReadOnlyList<(string Name, string Value)>> Candidates(SearchSpace space, Random rng, bool withDefaults)
+    {
+        if (withDefaults || space.Parameters.Count == 0)
+        {
+            yield return [];
+        }
+
         if (space.Parameters.Count == 0)
         {
             yield break;

@@ -123,4 +123,73 @@ public class AlsTests
             Assert.Equal(one, all[u]);
         }
     }
+
+    [Fact]
+    public void Frequency_scaled_penalty_grows_with_the_rows_total_confidence()
+    {
+        var data = BlockData.Create();
+        var options = new AlsOptions { Regularization = 0.001f, RegularizationExponent = 1f, Alpha = 4f };
+        var r = data.Matrix.Csr;
+
+        var penalties = AlsTrainer.RowPenalties(r, options)!;
+
+        for (var u = 0; u < r.Rows; u++)
+        {
+            var weight = r.RowValues(u).ToArray().Sum();
+            Assert.Equal(0.001 * (r.Columns + (4 * weight)), penalties[u], 1e-4);
+        }
+
+        Assert.Null(AlsTrainer.RowPenalties(r, options with { RegularizationExponent = 0f }));
+    }
+
+    [Fact]
+    public void Frequency_scaled_penalty_changes_the_model_and_the_loss_still_decreases()
+    {
+        var data = BlockData.Create();
+        var progress = new Recorder();
+
+        var plain = AlsTrainer.Train(data.Matrix, new AlsOptions { Factors = 8, Iterations = 6, Regularization = 0.01f });
+        var scaled = AlsTrainer.Train(data.Matrix, new AlsOptions { Factors = 8, Iterations = 6, Regularization = 0.01f, RegularizationExponent = 1f }, progress);
+
+        Assert.NotEqual(plain.UserFactors.ToArray(), scaled.UserFactors.ToArray());
+        Assert.True(progress.Reports[^1].Loss < progress.Reports[0].Loss, $"loss went from {progress.Reports[0].Loss} to {progress.Reports[^1].Loss}");
+
+        // A penalty of 0.01 * (items + alpha * weight) is far heavier than 0.01: the factors shrink.
+        var plainNorm = System.Numerics.Tensors.TensorPrimitives.Norm<float>(plain.UserFactors.Span);
+        var scaledNorm = System.Numerics.Tensors.TensorPrimitives.Norm<float>(scaled.UserFactors.Span);
+        Assert.True(scaledNorm < plainNorm, $"norms {scaledNorm} vs {plainNorm}");
+    }
+
+    [Fact]
+    public void Fold_in_with_the_frequency_scaled_penalty_agrees_with_the_trained_scores_after_a_save()
+    {
+        var data = BlockData.Create();
+        var trainedModel = AlsTrainer.Train(data.Matrix, new AlsOptions { Factors = 8, Iterations = 15, CgSteps = 8, Regularization = 0.002f, RegularizationExponent = 1f });
+        using var ms = new MemoryStream();
+        Attune.Algorithms.Serialization.ModelFile.Write(ms, trainedModel);
+        ms.Position = 0;
+        var model = (AlsModel)Attune.Algorithms.Serialization.ModelFile.Read(ms);
+        var trained = new float[model.ItemCount];
+        var folded = new float[model.ItemCount];
+
+        Assert.Equal(1f, model.RegularizationExponent);
+        for (var u = 0; u < 10; u++)
+        {
+            model.TryScore(u, trained);
+            model.ScoreHistory(data.Matrix.ItemsOf(u), data.Matrix.WeightsOf(u), folded);
+
+            for (var i = 0; i < trained.Length; i++)
+            {
+                Assert.Equal(trained[i], folded[i], 0.05f);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_regularization_exponent_outside_its_range_is_refused()
+    {
+        var data = BlockData.Create();
+        var ex = Assert.Throws<ArgumentException>(() => AlsTrainer.Train(data.Matrix, new AlsOptions { RegularizationExponent = -1f }));
+        Assert.Contains("regularizationExponent=-1", ex.Message, StringComparison.Ordinal);
+    }
 }

@@ -128,6 +128,27 @@ public class HybridTests
     }
 
     [Fact]
+    public void Several_share_holdouts_still_prefer_the_useful_component_and_are_listed_in_the_options()
+    {
+        var data = BlockData.Create(blocks: 3);
+
+        var model = (HybridModel)new HybridTrainer().Fit(data, new HybridOptions { Components = "item-knn:neighbors=20; trending:halfLifeDays=0.001", Holdout = ValidationHoldout.Share, HoldoutRepeats = 3 });
+
+        Assert.True(model.Weights[0] > model.Weights[1], $"weights {string.Join(", ", model.Weights)}");
+        Assert.Contains("holdoutRepeats=3", model.Options, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Holdout_repeats_below_one_are_refused()
+    {
+        var data = BlockData.Create();
+
+        var ex = Assert.Throws<ArgumentException>(() => new HybridTrainer().Fit(data, new HybridOptions { Components = "item-knn; popularity", HoldoutRepeats = 0 }));
+
+        Assert.Contains("HoldoutRepeats", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Scale_normalization_is_by_the_largest_absolute_score_and_zscore_centres()
     {
         float[] max = [2, -4, 1];

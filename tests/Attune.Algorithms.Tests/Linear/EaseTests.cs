@@ -72,6 +72,64 @@ public class EaseTests
         }
     }
 
+    [Fact]
+    public void Diagonal_one_gives_the_unconstrained_DLAE_weights()
+    {
+        // Same data, lambda = 2, no dropout, diag(B) unconstrained: B = (G + 2I)^-1 G (Moon et al. 2023, DLAE).
+        var x = Matrix(3, 3, (0, 0), (0, 1), (1, 1), (1, 2), (2, 0), (2, 1), (2, 2));
+        double[,] gram = { { 2, 2, 1 }, { 2, 3, 2 }, { 1, 2, 2 } };
+        var p = Invert3(new double[,] { { 4, 2, 1 }, { 2, 5, 2 }, { 1, 2, 4 } });
+
+        var model = EaseTrainer.Train(x, new EaseOptions { Lambda = 2, Diagonal = 1 });
+
+        for (var i = 0; i < 3; i++)
+        {
+            for (var j = 0; j < 3; j++)
+            {
+                var pg = 0.0;
+                for (var m = 0; m < 3; m++)
+                {
+                    pg += p[i, m] * gram[m, j];
+                }
+
+                Assert.Equal(i == j ? 0 : pg, model.Weights[(i * 3) + j], 1e-5);
+            }
+        }
+    }
+
+    [Fact]
+    public void Partly_relaxed_diagonal_scales_each_column_by_the_larger_of_penalty_and_bound()
+    {
+        // RDLAE: B = I - P diagMat(mu), mu_j = max(Lambda_jj, (1 - xi) / P_jj). With lambda = 2, dropout 1/3
+        // (Lambda = diag(3, 3.5, 3)) and xi = 0.3 the two branches trade places across the items.
+        var x = Matrix(3, 3, (0, 0), (0, 1), (1, 1), (1, 2), (2, 0), (2, 1), (2, 2));
+        double[] penalty = [3, 3.5, 3];
+        var p = Invert3(new double[,] { { 5, 2, 1 }, { 2, 6.5, 2 }, { 1, 2, 5 } });
+
+        var model = EaseTrainer.Train(x, new EaseOptions { Lambda = 2, Dropout = 1f / 3, Diagonal = 0.3f });
+
+        var plain = EaseTrainer.Train(x, new EaseOptions { Lambda = 2, Dropout = 1f / 3 });
+        for (var i = 0; i < 3; i++)
+        {
+            for (var j = 0; j < 3; j++)
+            {
+                var mu = Math.Max(penalty[j], 0.7 / p[j, j]);
+                Assert.Equal(i == j ? 0 : -p[i, j] * mu, model.Weights[(i * 3) + j], 1e-5);
+            }
+        }
+
+        Assert.NotEqual(plain.Weights[1], model.Weights[1]);
+    }
+
+    [Theory]
+    [InlineData(-0.1f)]
+    [InlineData(1.5f)]
+    public void Diagonal_bound_outside_zero_to_one_is_refused(float diagonal)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => EaseTrainer.Train(BlockData.Create().Matrix, new EaseOptions { Diagonal = diagonal }));
+        Assert.Contains("diagonal", ex.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(-0.1f)]
     [InlineData(1f)]

@@ -74,6 +74,29 @@ public class TunerTests
     }
 
     [Fact]
+    public void A_given_grid_is_the_whole_space_and_lists_may_hold_spec_lists()
+    {
+        var split = Splitter.Split(Blocks(), new SplitOptions(Protocol.Stratified, 0.75, 42));
+        var grid = "components=(item-knn:neighbors=5; popularity)|(item-knn:neighbors=20,shrinkage=10; popularity); weights=(1; 0)|(1; 1)";
+
+        var result = Tuner.Tune(split, new SplitOptions(Protocol.Stratified, 0.75, 42), new TuneOptions("hybrid", TimeSpan.FromMinutes(5), "ndcg@5", Grid: grid));
+
+        Assert.Equal(4, result.Trials.Count);
+        Assert.All(result.Trials, t => Assert.StartsWith("hybrid:components=(item-knn:neighbors=", t.Spec, StringComparison.Ordinal));
+        Assert.Contains(result.Trials, t => t.Spec.Contains("neighbors=20,shrinkage=10; popularity),weights=(1; 1)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_grid_naming_an_option_the_algorithm_lacks_is_a_clear_error()
+    {
+        var split = Splitter.Split(Blocks(), new SplitOptions(Protocol.Stratified, 0.75, 42));
+
+        var e = Assert.Throws<EvaluationException>(() => Tuner.Tune(split, new SplitOptions(), new TuneOptions("item-knn", TimeSpan.FromSeconds(5), Grid: "neighbors=5|10;lambda=1|2")));
+
+        Assert.Contains("lambda", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_unknown_metric_is_a_clear_error()
     {
         var split = Splitter.Split(Blocks(), new SplitOptions(Protocol.Stratified, 0.75, 42));
@@ -81,5 +104,62 @@ public class TunerTests
         var e = Assert.Throws<EvaluationException>(() => Tuner.Tune(split, new SplitOptions(), new TuneOptions("item-knn", TimeSpan.FromSeconds(1), "auc@10")));
 
         Assert.Contains("auc@10", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Several_folds_score_each_trial_by_the_mean_and_report_the_spread()
+    {
+        var split = Splitter.Split(Blocks(), new SplitOptions(Protocol.Stratified, 0.75, 42));
+        var protocol = new SplitOptions(Protocol.Stratified, 0.75, 42);
+
+        var one = Tuner.Tune(split, protocol, new TuneOptions("item-knn", TimeSpan.FromMinutes(5), "ndcg@5", Grid: "neighbors=5|20"));
+        var three = Tuner.Tune(split, protocol, new TuneOptions("item-knn", TimeSpan.FromMinutes(5), "ndcg@5", Grid: "neighbors=5|20", Folds: 3));
+
+        Assert.All(three.Trials, t =>
+        {
+            Assert.Equal(3, t.FoldScores!.Count);
+            Assert.Equal(t.FoldScores.Average(), t.Validation, 12);
+            Assert.Equal(Tuner.Spread(t.FoldScores), t.Spread, 12);
+        });
+
+        // Fold 0 is the one-fold run's validation split; the other folds are different re-splits.
+        foreach (var t in three.Trials)
+        {
+            var single = one.Trials.Single(o => o.Spec == t.Spec);
+            Assert.Equal(single.Validation, t.FoldScores![0], 12);
+        }
+
+        Assert.Contains(three.Trials, t => t.Spread > 0);
+        Assert.Equal(three.Trials.Max(t => t.Validation), three.Best.Validation);
+    }
+
+    [Fact]
+    public void Folds_draw_different_validation_splits_from_the_training_part()
+    {
+        var split = Splitter.Split(Blocks(), new SplitOptions(Protocol.Stratified, 0.75, 42));
+        var protocol = new SplitOptions(Protocol.Stratified, 0.75, 42);
+
+        var first = Tuner.ValidationSplit(split, protocol, 0);
+        var second = Tuner.ValidationSplit(split, protocol, 1);
+
+        Assert.Equal(split.Train.Count, second.Train.Count + second.Test.Count);
+        Assert.Contains(Enumerable.Range(0, split.UserCount), u => !first.TestItems[u].SequenceEqual(second.TestItems[u]));
+    }
+
+    [Fact]
+    public void Spread_is_the_sample_standard_deviation()
+    {
+        Assert.Equal(0, Tuner.Spread([0.5]));
+        Assert.Equal(1.0, Tuner.Spread([1.0, 2.0, 3.0]), 12);
+    }
+
+    [Fact]
+    public void Fewer_than_one_fold_is_a_clear_error()
+    {
+        var split = Splitter.Split(Blocks(), new SplitOptions(Protocol.Stratified, 0.75, 42));
+
+        var e = Assert.Throws<EvaluationException>(() => Tuner.Tune(split, new SplitOptions(), new TuneOptions("item-knn", TimeSpan.FromSeconds(5), Folds: 0)));
+
+        Assert.Contains("--folds", e.Message, StringComparison.Ordinal);
     }
 }
