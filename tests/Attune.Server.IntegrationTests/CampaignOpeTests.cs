@@ -53,8 +53,10 @@ public sealed class CampaignOpeTests
         Assert.Equal(clicked.Values.Sum(), body.GetProperty("rewarded").GetInt32());
         var report = body.GetProperty("report");
         Assert.Equal(clicked.Values.Sum() / 600.0, report.GetProperty("loggedValue").GetDouble(), 9);
+        // Three clicks in every ten decisions of c, plus up to three for the last partial ten: 0.30 to about 0.314
+        // for the 150-250 decisions a uniform split gives it.
         var truth = (double)clicked["c"] / shown["c"];
-        Assert.InRange(truth, 0.29, 0.31);
+        Assert.InRange(truth, 0.29, 0.32);
         foreach (var estimate in report.GetProperty("estimates").EnumerateArray())
         {
             var name = estimate.GetProperty("estimator").GetString();
