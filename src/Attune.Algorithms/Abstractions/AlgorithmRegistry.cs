@@ -111,17 +111,18 @@ public static class OptionsBinder
     }
 
     /// <summary>
-    /// Splits on commas outside parentheses, so a value may itself hold a list of specs:
-    /// "components=(ease:lambda=500; sequence:window=8,decay=0.85),normalization=max".
+    /// Splits on <paramref name="separator"/> outside parentheses, trimming parts and dropping empty ones, so a
+    /// value may itself hold a list of specs: "components=(ease:lambda=500; sequence:window=8,decay=0.85),normalization=max".
     /// </summary>
-    private static List<string> SplitTopLevel(string text)
+    public static List<string> SplitTopLevel(string text, char separator = ',')
     {
+        ArgumentNullException.ThrowIfNull(text);
         var parts = new List<string>();
         var depth = 0;
         var start = 0;
         for (var k = 0; k <= text.Length; k++)
         {
-            if (k == text.Length || (text[k] == ',' && depth == 0))
+            if (k == text.Length || (text[k] == separator && depth == 0))
             {
                 var part = text[start..k].Trim();
                 if (part.Length > 0)

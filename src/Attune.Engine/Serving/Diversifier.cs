@@ -99,15 +99,7 @@ public static class Diversifier
         // A pool of a few hundred fits the stack: a block or page request then allocates nothing here.
         Span<double> maxSim = poolSize <= 512 ? stackalloc double[poolSize] : new double[poolSize];
         Span<bool> taken = poolSize <= 512 ? stackalloc bool[poolSize] : new bool[poolSize];
-        var top = pool[0].Score;
-        var bottom = pool[0].Score;
-        foreach (var c in pool)
-        {
-            top = Math.Max(top, c.Score);
-            bottom = Math.Min(bottom, c.Score);
-        }
-
-        var range = top - bottom;
+        var (bottom, range) = ScoreRange(pool);
         var lambda = options.Lambda;
         while (output.Count < target)
         {
@@ -185,15 +177,7 @@ public static class Diversifier
             next[k] = groups.Start[k];
         }
 
-        var top = pool[0].Score;
-        var bottom = pool[0].Score;
-        foreach (var c in pool)
-        {
-            top = Math.Max(top, c.Score);
-            bottom = Math.Min(bottom, c.Score);
-        }
-
-        var range = top - bottom;
+        var (bottom, range) = ScoreRange(pool);
         var lambda = options.Lambda;
         var masks = Masks(catalog, pool, groups);
         while (output.Count < target)
@@ -398,5 +382,19 @@ public static class Diversifier
                 counts[c]++;
             }
         }
+    }
+
+    /// <summary>The lowest score of the pool and the spread to the highest, for scaling relevance to [0, 1].</summary>
+    private static (double Bottom, double Range) ScoreRange(ReadOnlySpan<Candidate> pool)
+    {
+        var top = pool[0].Score;
+        var bottom = pool[0].Score;
+        foreach (var c in pool)
+        {
+            top = Math.Max(top, c.Score);
+            bottom = Math.Min(bottom, c.Score);
+        }
+
+        return (bottom, top - bottom);
     }
 }

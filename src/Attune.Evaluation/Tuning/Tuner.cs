@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Attune.Algorithms.Abstractions;
 using Attune.Evaluation.Metrics;
 using Attune.Evaluation.Running;
 using Attune.Evaluation.Splits;
@@ -135,10 +136,10 @@ public static class Tuner
     public static SearchSpace ParseGrid(string algorithm, string grid)
     {
         var parameters = new List<SearchParameter>();
-        foreach (var part in SplitOutsideParentheses(grid, ';'))
+        foreach (var part in OptionsBinder.SplitTopLevel(grid, ';'))
         {
             var eq = part.IndexOf('=', StringComparison.Ordinal);
-            var values = eq <= 0 ? [] : SplitOutsideParentheses(part[(eq + 1)..], '|');
+            string[] values = eq <= 0 ? [] : [.. OptionsBinder.SplitTopLevel(part[(eq + 1)..], '|')];
             if (values.Length == 0)
             {
                 throw new EvaluationException($"--grid entry '{part}' must look like name=value|value.");
@@ -148,37 +149,6 @@ public static class Tuner
         }
 
         return new SearchSpace(algorithm, parameters);
-    }
-
-    /// <summary>Splits on a separator outside parentheses, so a value may hold a list: "components=(ease; als)|(ease; bpr)".</summary>
-    private static string[] SplitOutsideParentheses(string text, char separator)
-    {
-        var parts = new List<string>();
-        var depth = 0;
-        var start = 0;
-        for (var k = 0; k <= text.Length; k++)
-        {
-            if (k == text.Length || (text[k] == separator && depth == 0))
-            {
-                var part = text[start..k].Trim();
-                if (part.Length > 0)
-                {
-                    parts.Add(part);
-                }
-
-                start = k + 1;
-            }
-            else if (text[k] == '(')
-            {
-                depth++;
-            }
-            else if (text[k] == ')')
-            {
-                depth = Math.Max(0, depth - 1);
-            }
-        }
-
-        return [.. parts];
     }
 
     /// <summary>
