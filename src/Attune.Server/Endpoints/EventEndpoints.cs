@@ -1,4 +1,5 @@
 using Attune.Core;
+using Attune.Engine.Feedback;
 using Attune.Engine.Ingestion;
 using Attune.Engine.Options;
 using Attune.Server.Hosting;
@@ -24,7 +25,7 @@ public static class EventEndpoints
         return app;
     }
 
-    private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> PostEvents(HttpContext context, ApiServices api)
+    private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> PostEvents(HttpContext context, ApiServices api, EventObserverQueue observers)
     {
         var (body, problem) = await RequestBody.ReadAsync(context, api.Limits.MaxBodyBytes);
         if (problem is not null)
@@ -48,7 +49,9 @@ public static class EventEndpoints
         }
 
         var result = await api.Store.Events.AppendAsync(parsed.Values, context.RequestAborted);
-        api.Feed.Publish(parsed.Values, result);
+        // Durable from here on: the observers (profiles, real-time serving state) catch up on their own thread, and
+        // reads through the API wait for them (EventObserverRegistration.UseEventObserverBarrier).
+        await observers.PublishAsync(parsed.Values, result);
         return TypedResults.Accepted((string?)null, new IngestResponse(result.Accepted, result.Duplicates));
     }
 }
