@@ -35,7 +35,7 @@ public static class EventJsonReader
             {
                 reader.Read();
                 seenUser = true;
-                ok &= JsonFields.TryReadString(ref reader, ctx, "userId", limits.MaxIdLength, isId: true, out userId);
+                ok &= JsonFields.TryReadString(ref reader, ctx, "userId", limits.MaxIdLength, isId: true, out userId, pooled: true);
             }
             else if (reader.ValueTextEquals("type"u8))
             {
@@ -47,7 +47,7 @@ public static class EventJsonReader
             else if (reader.ValueTextEquals("itemId"u8))
             {
                 reader.Read();
-                ok &= JsonFields.TryReadOptionalString(ref reader, ctx, "itemId", limits.MaxIdLength, isId: true, out itemId);
+                ok &= JsonFields.TryReadOptionalString(ref reader, ctx, "itemId", limits.MaxIdLength, isId: true, out itemId, pooled: true);
             }
             else if (reader.ValueTextEquals("timestamp"u8))
             {
@@ -67,7 +67,7 @@ public static class EventJsonReader
             else if (reader.ValueTextEquals("sessionId"u8))
             {
                 reader.Read();
-                ok &= JsonFields.TryReadOptionalString(ref reader, ctx, "sessionId", limits.MaxIdLength, isId: true, out sessionId);
+                ok &= JsonFields.TryReadOptionalString(ref reader, ctx, "sessionId", limits.MaxIdLength, isId: true, out sessionId, pooled: true);
             }
             else if (reader.ValueTextEquals("context"u8))
             {
@@ -111,6 +111,10 @@ public static class EventJsonReader
 
     private static readonly (byte[] Utf8, string Name)[] KnownChannels =
         Channels.All.Select(c => (System.Text.Encoding.UTF8.GetBytes(c), c)).ToArray();
+
+    // The usual context names only a channel; records are immutable, so one instance per channel serves every event.
+    private static readonly Dictionary<string, EventContext> ChannelOnlyContexts =
+        Channels.All.ToDictionary(c => c, c => new EventContext(Channel: c), StringComparer.Ordinal);
 
     private static string? KnownName(ref Utf8JsonReader reader, (byte[] Utf8, string Name)[] known)
     {
@@ -201,7 +205,10 @@ public static class EventJsonReader
 
         if (ok)
         {
-            context = new EventContext(channel, device, page, campaign, recommendationId, decisionId);
+            context = device is null && page is null && campaign is null && recommendationId is null && decisionId is null
+                && channel is not null && ChannelOnlyContexts.TryGetValue(channel, out var shared)
+                ? shared
+                : new EventContext(channel, device, page, campaign, recommendationId, decisionId);
         }
 
         return ok;
