@@ -35,7 +35,7 @@ public static class EventJsonReader
             {
                 reader.Read();
                 seenUser = true;
-                ok &= JsonFields.TryReadString(ref reader, ctx, "userId", limits.MaxIdLength, isId: true, out userId, pooled: true);
+                ok &= JsonFields.TryReadString(ref reader, ctx, "userId", limits.MaxIdLength, isId: true, out userId);
             }
             else if (reader.ValueTextEquals("type"u8))
             {
@@ -47,7 +47,7 @@ public static class EventJsonReader
             else if (reader.ValueTextEquals("itemId"u8))
             {
                 reader.Read();
-                ok &= JsonFields.TryReadOptionalString(ref reader, ctx, "itemId", limits.MaxIdLength, isId: true, out itemId, pooled: true);
+                ok &= JsonFields.TryReadOptionalString(ref reader, ctx, "itemId", limits.MaxIdLength, isId: true, out itemId);
             }
             else if (reader.ValueTextEquals("timestamp"u8))
             {
@@ -67,7 +67,7 @@ public static class EventJsonReader
             else if (reader.ValueTextEquals("sessionId"u8))
             {
                 reader.Read();
-                ok &= JsonFields.TryReadOptionalString(ref reader, ctx, "sessionId", limits.MaxIdLength, isId: true, out sessionId, pooled: true);
+                ok &= JsonFields.TryReadOptionalString(ref reader, ctx, "sessionId", limits.MaxIdLength, isId: true, out sessionId);
             }
             else if (reader.ValueTextEquals("context"u8))
             {

@@ -14,9 +14,7 @@ internal static class JsonFields
     /// <summary>1970-01-01 to 9999-12-31 in Unix seconds: what both timestamp forms may express.</summary>
     private const double MaxUnixSeconds = 253_402_300_799;
 
-    /// <param name="pooled">For ids that repeat across events (user, item, session): share one string per id through
-    /// <see cref="IdStringPool"/>.</param>
-    public static bool TryReadString(ref Utf8JsonReader reader, ParseContext ctx, string field, int maxLength, bool isId, out string? value, bool pooled = false)
+    public static bool TryReadString(ref Utf8JsonReader reader, ParseContext ctx, string field, int maxLength, bool isId, out string? value)
     {
         value = null;
         if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName))
@@ -33,7 +31,7 @@ internal static class JsonFields
             var span = reader.ValueSpan;
             if (span.Length > 0 && span.Length <= maxLength && !span.ContainsAnyExceptInRange((byte)0x20, (byte)0x7E))
             {
-                value = pooled ? IdStringPool.GetOrAdd(span) : Encoding.Latin1.GetString(span);
+                value = Encoding.Latin1.GetString(span);
                 return true;
             }
         }
@@ -81,7 +79,7 @@ internal static class JsonFields
     }
 
     /// <summary>Like <see cref="TryReadString"/> but JSON null reads as a null value.</summary>
-    public static bool TryReadOptionalString(ref Utf8JsonReader reader, ParseContext ctx, string field, int maxLength, bool isId, out string? value, bool pooled = false)
+    public static bool TryReadOptionalString(ref Utf8JsonReader reader, ParseContext ctx, string field, int maxLength, bool isId, out string? value)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -89,7 +87,7 @@ internal static class JsonFields
             return true;
         }
 
-        return TryReadString(ref reader, ctx, field, maxLength, isId, out value, pooled);
+        return TryReadString(ref reader, ctx, field, maxLength, isId, out value);
     }
 
     public static bool TryReadNumber(ref Utf8JsonReader reader, ParseContext ctx, string field, out double? value)

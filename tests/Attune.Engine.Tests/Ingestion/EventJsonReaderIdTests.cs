@@ -10,19 +10,6 @@ public sealed class EventJsonReaderIdTests
         EventJsonReader.Read(Encoding.UTF8.GetBytes(json), new LimitOptions(), DateTimeOffset.UnixEpoch);
 
     [Fact]
-    public void Repeated_user_and_item_ids_across_requests_are_one_string_instance()
-    {
-        var first = Parse("""[{"id":"e1","userId":"u-pool-1","itemId":"i-pool-1","type":"view"}]""");
-        var second = Parse("""[{"id":"e2","userId":"u-pool-1","itemId":"i-pool-1","type":"view"}]""");
-
-        Assert.True(first.IsValid);
-        Assert.True(second.IsValid);
-        Assert.Equal("u-pool-1", second.Values[0].UserId);
-        Assert.Same(first.Values[0].UserId, second.Values[0].UserId);
-        Assert.Same(first.Values[0].ItemId, second.Values[0].ItemId);
-    }
-
-    [Fact]
     public void Escaped_and_non_ascii_ids_read_as_their_text()
     {
         var result = Parse("""{"userId":"caf\u00e9","itemId":"na\u00efve-\"x\"","type":"view"}""".Replace("\\u00e9", "é", StringComparison.Ordinal));
