@@ -21,9 +21,17 @@ namespace Attune.Benchmarks.Http;
 /// single-event posts from 64, each against three endpoints that take the same bodies: the real
 /// <c>POST /v1/events</c> (parse, validate, durable group commit), a parse-only endpoint, and a bare one that
 /// reads the body and discards it (the ceiling of this HTTP stack on this machine, same run, same client).
-/// Every endpoint is warmed with both request shapes first, and the server's automatic retraining is off unless
+/// Every endpoint is warmed with both request shapes first, for a fixed time (<c>--warm-seconds</c>, 3 per endpoint and
+/// shape) so tiered compilation has finished, and the server's automatic retraining is off unless
 /// <c>--retrain-after-events</c> is given, so each phase measures ingestion, not the JIT or a training run.
 /// </summary>
+/// <remarks>
+/// The store endpoint answers once the events are durable and leaves the event observers (live profiles,
+/// real-time serving state, metrics) to the server's observer queue, which runs after the response. Each phase's
+/// clock therefore stops only when the last response is in <em>and</em> the queue has applied every acknowledged
+/// event (<see cref="EventObserverQueue.DrainAsync"/>, called on the in-process host): stopping at the last
+/// response would credit the store endpoint with events whose observer work was still to be done.
+/// </remarks>
 public sealed class HttpIngestScenario : IScenario
 {
     public string Name => "http-ingest";

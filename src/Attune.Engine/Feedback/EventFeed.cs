@@ -28,7 +28,10 @@ public sealed class EventFeed(IEnumerable<IEventObserver> observers, Action<IEve
 
     public bool HasObservers => _observers.Length > 0;
 
-    /// <summary>Publishes the part of <paramref name="appended"/> that <paramref name="result"/> says was stored.</summary>
+    /// <summary>
+    /// Publishes the part of <paramref name="appended"/> that <paramref name="result"/> says was stored, on the caller's
+    /// thread (tools and tests; the server goes through <see cref="EventObserverQueue"/>).
+    /// </summary>
     public void Publish(IReadOnlyList<Event> appended, AppendResult result)
     {
         if (_observers.Length == 0 || result.Accepted == 0)
