@@ -15,6 +15,7 @@ public sealed class UserActivity(int capacity)
     private readonly RecentEvent[] _ring = new RecentEvent[capacity];
     private int _count;
     private int _next;
+    private long _version;
     private List<RecentEvent>? _pending = [];
 
     /// <summary>True once the history was read from the event log (events observed meanwhile are merged in).</summary>
@@ -56,6 +57,7 @@ public sealed class UserActivity(int capacity)
 
             var observed = _pending;
             _pending = null;
+            _version++;
             _count = 0;
             _next = 0;
             var start = Math.Max(0, logged.Count - _ring.Length);
@@ -74,11 +76,27 @@ public sealed class UserActivity(int capacity)
         }
     }
 
+    /// <summary>Grows with every change of the history (an event added, the log read back): equal versions, equal histories.</summary>
+    public long Version
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _version;
+            }
+        }
+    }
+
     /// <summary>The remembered events, oldest first.</summary>
-    public RecentEvent[] Snapshot()
+    public RecentEvent[] Snapshot() => Snapshot(out _);
+
+    /// <summary>The remembered events, oldest first, and the <see cref="Version"/> they are of.</summary>
+    public RecentEvent[] Snapshot(out long version)
     {
         lock (_lock)
         {
+            version = _version;
             var result = new RecentEvent[_count];
             var first = (_next - _count + _ring.Length) % _ring.Length;
             for (var k = 0; k < _count; k++)
@@ -92,6 +110,7 @@ public sealed class UserActivity(int capacity)
 
     private void Push(RecentEvent e)
     {
+        _version++;
         _ring[_next] = e;
         _next = (_next + 1) % _ring.Length;
         _count = Math.Min(_count + 1, _ring.Length);

@@ -63,13 +63,21 @@ public sealed class RecommendationPipeline
 
     public ServingCatalog Catalog => _catalog;
 
-    public RecommendationResponse Recommend(RecommendationRequest request)
+    public RecommendationResponse Recommend(RecommendationRequest request) => Serve(Rank(request), request.Count);
+
+    /// <summary>
+    /// Serves an already ranked list (from <see cref="Rank(RecommendationRequest)"/>, possibly served before) under a
+    /// new recommendation id: keeps it for paging and returns its first <paramref name="count"/> items with a cursor.
+    /// The list is shared, never changed.
+    /// </summary>
+    public RecommendationResponse Serve(Candidate[] list, int count)
     {
-        var list = Rank(request);
+        ArgumentNullException.ThrowIfNull(list);
+        ValidateCount(count);
         var id = Guid.CreateVersion7().ToString("N");
         var ranked = new RankedList(id, list, _clock.GetUtcNow() + Options.CursorLifetime);
         _cache.Add(ranked);
-        return Page(ranked, 0, request.Count);
+        return Page(ranked, 0, count);
     }
 
     /// <summary>The page after <paramref name="cursor"/>; an altered, expired or evicted cursor is an <see cref="InvalidCursorException"/>.</summary>
