@@ -25,7 +25,8 @@ namespace Attune.Benchmarks.Serving;
 /// The live recommendation service under load. (1) In process, on an ML-1M-size ALS model: top-10 with a filter
 /// expression, seen-item exclusion, MMR and a category cap; p50/p99 per request, for trained users and for users
 /// with a fresh event (fold-in). (2) Over HTTP on loopback: <c>GET /v1/recommendations/{user}</c> against a bare
-/// endpoint that returns a recorded response body of the same size, same clients, same run. (3) A synthetic catalog
+/// endpoint that returns a recorded response body of the same size, same clients, same run; twice, with the result
+/// cache on (the default; its hit rate in the measured requests is printed) and off (every request ranked afresh). (3) A synthetic catalog
 /// of 1M items x 64 factors, where the main model is searched with the HNSW index: p50/p99 and recall@10 of the
 /// served top-10 against an exact scan.
 /// </summary>

@@ -147,13 +147,19 @@ public sealed class ResultCacheTests : IDisposable
     {
         await ServingShop.StartAsync(_factory);
         using var http = _factory.CreateClient();
-        await RecResponse.GetAsync(http, "/v1/recommendations/u7?n=10");
-        Assert.True((await RecResponse.GetAsync(http, "/v1/recommendations/u7?n=10")).Personalized);
+        var now = DateTimeOffset.UtcNow;
+        await _factory.CreateAttuneClient().PostEventsAsync(
+        [
+            new Event("v-1", "visitor", "hats-5", EventTypes.View, null, now.AddSeconds(-2), "live"),
+            new Event("v-2", "visitor", "hats-6", EventTypes.AddToCart, null, now.AddSeconds(-1), "live"),
+        ]);
+        await RecResponse.GetAsync(http, "/v1/recommendations/visitor?n=10");
+        Assert.True((await RecResponse.GetAsync(http, "/v1/recommendations/visitor?n=10")).Personalized);
         var count = Cache.Count;
 
-        var erase = await http.DeleteAsync("/v1/users/u7");
+        var erase = await http.DeleteAsync("/v1/users/visitor");
         var countAfterErasure = Cache.Count;
-        var after = await RecResponse.GetAsync(http, "/v1/recommendations/u7?n=10");
+        var after = await RecResponse.GetAsync(http, "/v1/recommendations/visitor?n=10");
 
         Assert.Equal(HttpStatusCode.NoContent, erase.StatusCode);
         Assert.Equal(count - 1, countAfterErasure);
