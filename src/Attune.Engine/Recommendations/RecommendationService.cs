@@ -261,9 +261,10 @@ public sealed class RecommendationService : IEventObserver, ICatalogObserver, IM
         }
 
         var fresh = Rank(query, granted, events);
-        _results.Add(query.UserId, new CachedResult(key, fresh.List, fresh.Page.Items, fresh.Page.ModelVersion, fresh.Page.Fallback,
-            activity, activityVersion, fresh.Model, fresh.CatalogVersion, _results.ExpiresFromNow()), generation);
-        return fresh.Page;
+        var rendered = new System.Runtime.CompilerServices.StrongBox<byte[]?>();
+        var added = _results.Add(query.UserId, new CachedResult(key, fresh.List, fresh.Page.Items, Served(fresh.Page.Items), rendered, fresh.Page.ModelVersion,
+            fresh.Page.Fallback, activity, activityVersion, fresh.Model, fresh.CatalogVersion, _results.ExpiresFromNow()), generation);
+        return added ? fresh.Page with { RenderedItems = rendered } : fresh.Page;
     }
 
     /// <summary>
@@ -304,9 +305,9 @@ public sealed class RecommendationService : IEventObserver, ICatalogObserver, IM
     private RecommendationPage ServeCached(CachedResult cached, int count)
     {
         var snap = _catalog.Snapshot(_options.NewItemAge, _clock.GetUtcNow());
-        var response = Pipeline(snap).Serve(cached.List, count);
-        Metrics.RecordServed(response.RecommendationId, cached.ModelVersion, Served(cached.FirstPage), cached.Fallback);
-        return new RecommendationPage(response.RecommendationId, cached.ModelVersion, cached.Fallback is null, cached.Fallback, cached.FirstPage, response.NextCursor);
+        var (id, cursor) = Pipeline(snap).Register(cached.List, count);
+        Metrics.RecordServed(id, cached.ModelVersion, cached.Served, cached.Fallback);
+        return new RecommendationPage(id, cached.ModelVersion, cached.Fallback is null, cached.Fallback, cached.FirstPage, cursor) { RenderedItems = cached.Rendered };
     }
 
     private Ranked Rank(RecommendationQuery query, bool consent, RecentEvent[] history)

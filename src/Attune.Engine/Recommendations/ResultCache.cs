@@ -12,6 +12,8 @@ namespace Attune.Engine.Recommendations;
 /// <param name="Query">The normalized query (see <see cref="ResultCache.KeyOf"/>).</param>
 /// <param name="List">The ranked list, shared read-only by every answer served from it.</param>
 /// <param name="FirstPage">The first page as served, explanations included (positions 0 to n - 1).</param>
+/// <param name="Served">The first page as online metrics record it (item id, source).</param>
+/// <param name="Rendered">The first page's items as the API serialized them, filled by the first writer.</param>
 /// <param name="Activity">The user's in-memory history the list was ranked from (null when there was none).</param>
 /// <param name="ActivityVersion">Its <see cref="UserActivity.Version"/> when it was read.</param>
 /// <param name="Model">The active model that ranked it (null before any model).</param>
@@ -20,6 +22,8 @@ public sealed record CachedResult(
     string Query,
     Candidate[] List,
     IReadOnlyList<RecommendedItem> FirstPage,
+    IReadOnlyList<(string ItemId, string Source)> Served,
+    System.Runtime.CompilerServices.StrongBox<byte[]?> Rendered,
     string? ModelVersion,
     string? Fallback,
     UserActivity? Activity,
