@@ -48,6 +48,10 @@ public sealed class ResultCache
     private readonly Dictionary<string, LinkedListNode<UserSlot>> _byUser = new(StringComparer.Ordinal);
     private readonly LinkedList<UserSlot> _recency = new();
     private readonly Lock _lock = new();
+    // One builder per thread for the keys: a key is built on every request.
+    [ThreadStatic]
+    private static System.Text.StringBuilder? t_key;
+
     private long _generation;
     private int _entries;
     private long _hits;
@@ -105,7 +109,8 @@ public sealed class ResultCache
     public static string KeyOf(RecommendationQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var key = new System.Text.StringBuilder(64);
+        var key = t_key ??= new System.Text.StringBuilder(128);
+        key.Clear();
         key.Append(query.Count).Append('|');
         Text(key, query.Filter);
         Text(key, query.Category);
