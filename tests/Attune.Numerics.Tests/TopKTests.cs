@@ -52,3 +52,82 @@ public class TopKTests
         }
     }
 }
+
+public class TopKPartitionTests
+{
+    [Theory]
+    [InlineData(3260, 200, 1)]
+    [InlineData(3260, 200, 2)]
+    [InlineData(1000, 100, 3)]
+    [InlineData(500, 32, 4)]
+    [InlineData(100_000, 1000, 5)]
+    public void Large_k_matches_a_full_sort_on_distinct_scores(int n, int k, int seed)
+    {
+        var rng = new Random(seed);
+        var s = Enumerable.Range(0, n).Select(_ => (float)rng.NextDouble()).ToArray();
+
+        var (idx, val) = Run(s, k);
+
+        Assert.Equal(Reference(s, k), idx);
+        Assert.Equal(idx.Select(i => s[i]), val);
+    }
+
+    [Fact]
+    public void Large_k_matches_a_full_sort_with_ties_infinities_nan_and_signed_zeros()
+    {
+        var rng = new Random(9);
+        for (var trial = 0; trial < 300; trial++)
+        {
+            var n = rng.Next(64, 5000);
+            var k = rng.Next(32, Math.Max(33, n / 2));
+            var levels = rng.Next(1, 40);
+            var s = new float[n];
+            for (var i = 0; i < n; i++)
+            {
+                s[i] = rng.Next(12) switch
+                {
+                    0 => float.NegativeInfinity,
+                    1 => float.NaN,
+                    2 => rng.Next(2) == 0 ? -0f : 0f,
+                    3 => float.PositiveInfinity,
+                    _ => rng.Next(levels) - (levels / 2),
+                };
+            }
+
+            if (trial % 3 == 0)
+            {
+                // Mostly excluded items: fewer selectable scores than k.
+                for (var i = 0; i < n; i++)
+                {
+                    s[i] = rng.Next(20) == 0 ? s[i] : float.NegativeInfinity;
+                }
+            }
+
+            var (idx, val) = Run(s, k);
+
+            Assert.Equal(Reference(s, k), idx);
+            Assert.Equal(idx.Select(i => s[i]), val);
+        }
+    }
+
+    [Fact]
+    public void Large_k_on_sorted_input_matches_a_full_sort()
+    {
+        var ascending = Enumerable.Range(0, 4000).Select(i => (float)i).ToArray();
+        var descending = ascending.Reverse().ToArray();
+
+        Assert.Equal(Reference(ascending, 300), Run(ascending, 300).Indices);
+        Assert.Equal(Reference(descending, 300), Run(descending, 300).Indices);
+    }
+
+    private static (int[] Indices, float[] Values) Run(float[] s, int k)
+    {
+        var idx = new int[k];
+        var val = new float[k];
+        var count = TopK.Select(s, k, idx, val);
+        return (idx[..count], val[..count]);
+    }
+
+    private static int[] Reference(float[] s, int k) =>
+        Enumerable.Range(0, s.Length).Where(i => s[i] > float.NegativeInfinity).OrderByDescending(i => s[i]).ThenBy(i => i).Take(k).ToArray();
+}

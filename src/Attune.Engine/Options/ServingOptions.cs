@@ -92,6 +92,9 @@ public sealed record ServingOptions
     /// <summary>Most users in one <c>POST /v1/recommendations</c>.</summary>
     public int MaxBatchUsers { get; init; } = 1000;
 
+    /// <summary>The per-user result cache (on by default; <c>MaxEntries</c> or <c>TtlSeconds</c> 0 turns it off).</summary>
+    public ResultCacheOptions ResultCache { get; init; } = new();
+
     internal void Validate(List<string> errors)
     {
         void Range(string name, double value, double min, double max)
@@ -123,6 +126,7 @@ public sealed record ServingOptions
             }
         }
 
+        ResultCache.Validate(errors);
         if (CountersWarmup < TimeSpan.Zero)
         {
             errors.Add($"Attune:Serving:CountersWarmup must not be negative (got {CountersWarmup}).");
@@ -173,7 +177,7 @@ public sealed record ServingOptions
             $"AnnThreshold = {AnnThreshold}, AnnEfSearch = {AnnEfSearch}, TrendingHalfLife = {TrendingHalfLife}, CountersWarmup = {CountersWarmup}, " +
             $"NewItemAge = {NewItemAge}, DiversityLambda = {DiversityLambda}, MaxPerCategory = {MaxPerCategory}, ExplorationShare = {ExplorationShare}, " +
             $"ListLength = {ListLength}, GlobalFilter = {GlobalFilter ?? "none"}, " +
-            $"Rules = [{string.Join(", ", Rules)}], MetricsLedgerCapacity = {MetricsLedgerCapacity}, MaxBatchUsers = {MaxBatchUsers} }}");
+            $"Rules = [{string.Join(", ", Rules)}], MetricsLedgerCapacity = {MetricsLedgerCapacity}, MaxBatchUsers = {MaxBatchUsers}, ResultCache = {ResultCache} }}");
 }
 
 /// <summary>One global merchandising rule.</summary>

@@ -34,6 +34,9 @@ public sealed class LiveCatalog
 
     public bool IsLoaded => _loaded;
 
+    /// <summary>Grows with every change of an item record (upsert, removal); a snapshot of this version holds them all.</summary>
+    public long Version => Interlocked.Read(ref _version);
+
     public int Count
     {
         get

@@ -24,6 +24,7 @@ public sealed class UserActivity(int capacity)
     private int _count;
     private int _next;
     private bool _hydrated;
+    private long _version;
 
     /// <summary>True once the history was read from the event log (events observed meanwhile are merged in).</summary>
     public bool IsHydrated
@@ -63,6 +64,7 @@ public sealed class UserActivity(int capacity)
 
             var observed = Ordered();
             _hydrated = true;
+            _version++;
             _count = 0;
             _next = 0;
             var start = Math.Max(0, logged.Count - capacity);
@@ -81,11 +83,27 @@ public sealed class UserActivity(int capacity)
         }
     }
 
+    /// <summary>Grows with every change of the history (an event added, the log read back): equal versions, equal histories.</summary>
+    public long Version
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _version;
+            }
+        }
+    }
+
     /// <summary>The remembered events, oldest first.</summary>
-    public RecentEvent[] Snapshot()
+    public RecentEvent[] Snapshot() => Snapshot(out _);
+
+    /// <summary>The remembered events, oldest first, and the <see cref="Version"/> they are of.</summary>
+    public RecentEvent[] Snapshot(out long version)
     {
         lock (_lock)
         {
+            version = _version;
             return Ordered();
         }
     }
@@ -117,6 +135,7 @@ public sealed class UserActivity(int capacity)
             _next = _count;
         }
 
+        _version++;
         _ring[_next] = e;
         _next = (_next + 1) % _ring.Length;
         _count = Math.Min(_count + 1, _ring.Length);

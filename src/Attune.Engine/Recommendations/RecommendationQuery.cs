@@ -43,7 +43,14 @@ public sealed record RecommendationPage(
     bool Personalized,
     string? Fallback,
     IReadOnlyList<RecommendedItem> Items,
-    string? NextCursor);
+    string? NextCursor)
+{
+    /// <summary>
+    /// A slot for the serialized <see cref="Items"/>, shared by every page answered from the same cached list, so that
+    /// a writer renders them once; null when the page is not cached.
+    /// </summary>
+    public System.Runtime.CompilerServices.StrongBox<byte[]?>? RenderedItems { get; init; }
+}
 
 /// <summary>Items like one item, or the popular/trending items.</summary>
 /// <param name="Source">Which model answered: <c>item-knn</c>, <c>main</c>, <c>content</c>, <c>sequence</c>, <c>popularity</c>, <c>trending</c>, <c>live</c>.</param>

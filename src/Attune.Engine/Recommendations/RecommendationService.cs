@@ -47,6 +47,7 @@ public sealed class RecommendationService : IEventObserver, ICatalogObserver, IM
     private readonly ModelStates _states;
     private readonly CandidateGenerator _generator;
     private readonly RankedListCache _lists;
+    private readonly ResultCache _results;
     private readonly byte[] _cursorKey = RandomNumberGenerator.GetBytes(32);
     private readonly PipelineOptions _pipelineOptions;
     private PipelineHolder? _pipeline;
@@ -80,6 +81,7 @@ public sealed class RecommendationService : IEventObserver, ICatalogObserver, IM
             GlobalFilter: options.GlobalFilter,
             GlobalRules: options.Rules.Select(ToRule).ToArray());
         _lists = new RankedListCache(_pipelineOptions.CacheCapacity, _clock);
+        _results = new ResultCache(options.ResultCache, _clock);
         _active.Activated += model => _ = _states.Prepare(model);
         if (_active.Current is { } current)
         {
@@ -92,6 +94,9 @@ public sealed class RecommendationService : IEventObserver, ICatalogObserver, IM
     public LiveCatalog Catalog => _catalog;
 
     public LiveCounters Counters => _counters;
+
+    /// <summary>The per-user result cache of <see cref="RecommendAsync"/> (hit and miss counts for monitoring).</summary>
+    public ResultCache Results => _results;
 
     /// <summary>Users whose recent activity is in memory.</summary>
     public int ActiveUsers => _users.Count;
@@ -134,6 +139,7 @@ public sealed class RecommendationService : IEventObserver, ICatalogObserver, IM
     public void OnUserChanged(User user)
     {
         ArgumentNullException.ThrowIfNull(user);
+        _results.Invalidate(user.Id);
         if (!user.Consent.Personalization.Granted)
         {
             _users.Remove(user.Id);
@@ -144,6 +150,7 @@ public sealed class RecommendationService : IEventObserver, ICatalogObserver, IM
     public Task EraseAsync(string userId, CancellationToken cancellationToken)
     {
         _users.Remove(userId);
+        _results.Invalidate(userId);
         return Task.CompletedTask;
     }
 
@@ -202,15 +209,62 @@ public sealed class RecommendationService : IEventObserver, ICatalogObserver, IM
         }
     }
 
-    /// <summary>Answers a request: reads the user's consent and, when not in memory, their history from the store.</summary>
+    /// <summary>
+    /// Answers a request: from the result cache when the user asked the same before and nothing it depends on changed
+    /// (see <see cref="ResultCache"/>); otherwise reads the user's consent and, when not in memory, their history from
+    /// the store and ranks afresh. Requests with exploration bypass the cache: each gets its own exploration items.
+    /// </summary>
     public async Task<RecommendationPage> RecommendAsync(RecommendationQuery query, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(query);
         var store = _store();
         await _catalog.EnsureLoadedAsync(store.Catalog, cancellationToken);
-        var user = await store.Users.GetAsync(query.UserId, cancellationToken);
-        var consent = user?.Consent.Personalization.Granted ?? true;
-        var history = consent ? await HistoryAsync(store, query.UserId, cancellationToken) : [];
-        return Recommend(query, consent, history);
+        if (!_results.Enabled || (query.ExplorationShare ?? _options.ExplorationShare) > 0)
+        {
+            _results.CountBypass();
+            var user = await store.Users.GetAsync(query.UserId, cancellationToken);
+            var consent = user?.Consent.Personalization.Granted ?? true;
+            var history = consent ? (await HistoryAsync(store, query.UserId, cancellationToken)).History : [];
+            return Recommend(query, consent, history);
+        }
+
+        var key = ResultCache.KeyOf(query);
+        if (_results.Find(query.UserId, key) is { } cached)
+        {
+            if (StillHolds(cached, query.UserId))
+            {
+                _results.CountHit();
+                return ServeCached(cached, query.Count);
+            }
+
+            _results.Remove(query.UserId, cached);
+        }
+
+        _results.CountMiss();
+
+        // Read before the user's record: a user change from here on refuses the entry (the record may predate it).
+        var generation = _results.Generation;
+        var record = await store.Users.GetAsync(query.UserId, cancellationToken);
+        var granted = record?.Consent.Personalization.Granted ?? true;
+        UserActivity? activity;
+        long activityVersion;
+        RecentEvent[] events;
+        if (granted)
+        {
+            (activity, events, activityVersion) = await HistoryAsync(store, query.UserId, cancellationToken);
+        }
+        else
+        {
+            // Not read for ranking, but an event of the user must still invalidate the entry.
+            activityVersion = _users.TryGet(query.UserId, out activity) ? activity.Version : 0;
+            events = [];
+        }
+
+        var fresh = Rank(query, granted, events);
+        var rendered = new System.Runtime.CompilerServices.StrongBox<byte[]?>();
+        var added = _results.Add(query.UserId, new CachedResult(key, fresh.List, fresh.Page.Items, Served(fresh.Page.Items), rendered, fresh.Page.ModelVersion,
+            fresh.Page.Fallback, activity, activityVersion, fresh.Model, fresh.CatalogVersion, _results.ExpiresFromNow()), generation);
+        return added ? fresh.Page with { RenderedItems = rendered } : fresh.Page;
     }
 
     /// <summary>
@@ -228,6 +282,36 @@ public sealed class RecommendationService : IEventObserver, ICatalogObserver, IM
     public RecommendationPage Recommend(RecommendationQuery query, bool consent, RecentEvent[] history)
     {
         ArgumentNullException.ThrowIfNull(query);
+        return Rank(query, consent, history).Page;
+    }
+
+    /// <summary>
+    /// Whether a cached answer is still what ranking afresh would give, up to the global signals and time windows that
+    /// the TTL bounds: the same model, the same catalog, and the user's history unchanged (no event since, not evicted
+    /// and read back, not dropped).
+    /// </summary>
+    private bool StillHolds(CachedResult cached, string userId)
+    {
+        if (!ReferenceEquals(_active.Current, cached.Model) || _catalog.Version != cached.CatalogVersion)
+        {
+            return false;
+        }
+
+        _users.TryGet(userId, out var activity);
+        return ReferenceEquals(activity, cached.Activity) && (activity is null || activity.Version == cached.ActivityVersion);
+    }
+
+    /// <summary>A cached list served as a new recommendation: its own id, cursor and online-metrics record.</summary>
+    private RecommendationPage ServeCached(CachedResult cached, int count)
+    {
+        var snap = _catalog.Snapshot(_options.NewItemAge, _clock.GetUtcNow());
+        var (id, cursor) = Pipeline(snap).Register(cached.List, count);
+        Metrics.RecordServed(id, cached.ModelVersion, cached.Served, cached.Fallback);
+        return new RecommendationPage(id, cached.ModelVersion, cached.Fallback is null, cached.Fallback, cached.FirstPage, cursor) { RenderedItems = cached.Rendered };
+    }
+
+    private Ranked Rank(RecommendationQuery query, bool consent, RecentEvent[] history)
+    {
         var now = _clock.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
         var snap = _catalog.Snapshot(_options.NewItemAge, now);
@@ -253,7 +337,7 @@ public sealed class RecommendationService : IEventObserver, ICatalogObserver, IM
         }
 
         var pipeline = Pipeline(snap);
-        var response = pipeline.Recommend(new RecommendationRequest(
+        var request = new RecommendationRequest(
             RequestId: Guid.NewGuid().ToString("N"),
             Sources: sources,
             Count: query.Count,
@@ -265,9 +349,12 @@ public sealed class RecommendationService : IEventObserver, ICatalogObserver, IM
             Diversity: query.DiversityLambda is null && query.MaxPerCategory is null
                 ? null
                 : new DiversityOptions(query.DiversityLambda ?? _options.DiversityLambda, query.MaxPerCategory ?? _options.MaxPerCategory),
-            Exploration: query.ExplorationShare is { } share ? new ExplorationOptions(share) : null));
+            Exploration: query.ExplorationShare is { } share ? new ExplorationOptions(share) : null);
+        var list = pipeline.Rank(request);
+        var response = pipeline.Serve(list, query.Count);
         Metrics.RecordServed(response.RecommendationId, model?.Version, Served(response.Items), fallback);
-        return new RecommendationPage(response.RecommendationId, model?.Version, fallback is null, fallback, Explain(response.Items, sources), response.NextCursor);
+        var page = new RecommendationPage(response.RecommendationId, model?.Version, fallback is null, fallback, Explain(response.Items, sources), response.NextCursor);
+        return new Ranked(page, list, model, snap.Version);
     }
 
     /// <summary>
@@ -456,7 +543,7 @@ public sealed class RecommendationService : IEventObserver, ICatalogObserver, IM
         return result;
     }
 
-    private async Task<RecentEvent[]> HistoryAsync(IAttuneStore store, string userId, CancellationToken cancellationToken)
+    private async Task<(UserActivity Activity, RecentEvent[] History, long Version)> HistoryAsync(IAttuneStore store, string userId, CancellationToken cancellationToken)
     {
         var activity = _users.GetOrAdd(userId);
         if (!activity.IsHydrated)
@@ -473,7 +560,7 @@ public sealed class RecommendationService : IEventObserver, ICatalogObserver, IM
             activity.Hydrate(logged);
         }
 
-        return activity.Snapshot();
+        return (activity, activity.Snapshot(out var version), version);
     }
 
     private HashSet<int> Seen(RecentEvent[] history, long nowMs)
@@ -526,4 +613,7 @@ public sealed class RecommendationService : IEventObserver, ICatalogObserver, IM
     }
 
     private sealed record PipelineHolder(CatalogSnapshot Snapshot, RecommendationPipeline Pipeline);
+
+    /// <summary>A fresh answer and what it was ranked from (the whole list, the model, the catalog version).</summary>
+    private sealed record Ranked(RecommendationPage Page, Candidate[] List, ServingModel? Model, long CatalogVersion);
 }

@@ -38,6 +38,12 @@ public sealed record DiversityOptions(double Lambda = 0.7, int MaxPerCategory = 
 /// </remarks>
 public static class Diversifier
 {
+    [ThreadStatic]
+    private static int[]? t_groupOfSet;
+
+    [ThreadStatic]
+    private static int[]? t_bitOf;
+
     /// <summary>
     /// Appends up to <paramref name="count"/> items from <paramref name="ranked"/> (sorted by relevance, best first)
     /// to <paramref name="output"/>. <paramref name="categoryCounts"/> (one entry per catalog category) carries the
@@ -251,27 +257,43 @@ public static class Diversifier
     private static ulong[]? Masks(ServingCatalog catalog, ReadOnlySpan<Candidate> pool, CategorySetGroups groups)
     {
         var masks = new ulong[groups.Count];
-        var bit = new Dictionary<int, int>();
-        for (var k = 0; k < groups.Count; k++)
+
+        // Bit of each category (+1; 0 = none yet), in this thread's scratch indexed by category id (all zero between
+        // calls: the entries touched are reset below), instead of a dictionary per request.
+        var bitOf = Scratch(ref t_bitOf, catalog.CategoryCount);
+        var used = 0;
+        try
         {
-            foreach (var c in catalog.Categories(pool[groups.Members[groups.Start[k]]].Item))
+            for (var k = 0; k < groups.Count; k++)
             {
-                if (!bit.TryGetValue(c, out var b))
+                foreach (var c in catalog.Categories(pool[groups.Members[groups.Start[k]]].Item))
                 {
-                    if (bit.Count == 64)
+                    if (bitOf[c] == 0)
                     {
-                        return null;
+                        if (used == 64)
+                        {
+                            return null;
+                        }
+
+                        bitOf[c] = ++used;
                     }
 
-                    b = bit.Count;
-                    bit.Add(c, b);
+                    masks[k] |= 1UL << (bitOf[c] - 1);
                 }
+            }
 
-                masks[k] |= 1UL << b;
+            return masks;
+        }
+        finally
+        {
+            for (var k = 0; k < groups.Count; k++)
+            {
+                foreach (var c in catalog.Categories(pool[groups.Members[groups.Start[k]]].Item))
+                {
+                    bitOf[c] = 0;
+                }
             }
         }
-
-        return masks;
     }
 
     private static void RaiseByMask(ulong[] masks, int chosen, bool[] closed, double[] maxSim)
@@ -302,20 +324,34 @@ public static class Diversifier
         public CategorySetGroups(ServingCatalog catalog, ReadOnlySpan<Candidate> pool)
         {
             var groupOf = new int[pool.Length];
-            var firstOf = new Dictionary<int, int>(pool.Length);
-            var sizes = new List<int>();
-            for (var i = 0; i < pool.Length; i++)
-            {
-                var key = catalog.CategorySetId(pool[i].Item);
-                if (!firstOf.TryGetValue(key, out var group))
-                {
-                    group = sizes.Count;
-                    firstOf.Add(key, group);
-                    sizes.Add(0);
-                }
 
-                groupOf[i] = group;
-                sizes[group]++;
+            // Group of each category set (+1; 0 = not met yet), in this thread's scratch indexed by set id (ids are
+            // dense; all zero between calls: the entries touched are reset below), instead of a dictionary per request.
+            var groupOfSet = Scratch(ref t_groupOfSet, catalog.CategorySetCount);
+            var sizes = new List<int>();
+            try
+            {
+                for (var i = 0; i < pool.Length; i++)
+                {
+                    var key = catalog.CategorySetId(pool[i].Item);
+                    var group = groupOfSet[key] - 1;
+                    if (group < 0)
+                    {
+                        group = sizes.Count;
+                        groupOfSet[key] = group + 1;
+                        sizes.Add(0);
+                    }
+
+                    groupOf[i] = group;
+                    sizes[group]++;
+                }
+            }
+            finally
+            {
+                for (var i = 0; i < pool.Length; i++)
+                {
+                    groupOfSet[catalog.CategorySetId(pool[i].Item)] = 0;
+                }
             }
 
             Count = sizes.Count;
@@ -341,6 +377,17 @@ public static class Diversifier
 
         /// <summary>Pool indices, grouped by set, ascending within each set.</summary>
         public int[] Members { get; }
+    }
+
+    /// <summary>This thread's zeroed scratch of at least <paramref name="length"/> entries (grown when needed).</summary>
+    private static int[] Scratch(ref int[]? scratch, int length)
+    {
+        if (scratch is null || scratch.Length < length)
+        {
+            scratch = new int[Math.Max(16, length)];
+        }
+
+        return scratch;
     }
 
     private static void TakeInOrder(ServingCatalog catalog, ReadOnlySpan<Candidate> ranked, int cap, Span<int> counts, List<Candidate> output, int target)

@@ -63,13 +63,38 @@ public sealed class RecommendationPipeline
 
     public ServingCatalog Catalog => _catalog;
 
-    public RecommendationResponse Recommend(RecommendationRequest request)
+    public RecommendationResponse Recommend(RecommendationRequest request) => Serve(Rank(request), request.Count);
+
+    /// <summary>
+    /// Serves an already ranked list (from <see cref="Rank(RecommendationRequest)"/>, possibly served before) under a
+    /// new recommendation id: keeps it for paging and returns its first <paramref name="count"/> items with a cursor.
+    /// The list is shared, never changed.
+    /// </summary>
+    public RecommendationResponse Serve(Candidate[] list, int count)
     {
-        var list = Rank(request);
-        var id = Guid.CreateVersion7().ToString("N");
-        var ranked = new RankedList(id, list, _clock.GetUtcNow() + Options.CursorLifetime);
+        ArgumentNullException.ThrowIfNull(list);
+        ValidateCount(count);
+        return Page(Keep(list), 0, count);
+    }
+
+    /// <summary>
+    /// Like <see cref="Serve"/> for a caller that already holds the first page's items (a cached answer): only the new
+    /// recommendation id and the cursor to the second page.
+    /// </summary>
+    public (string RecommendationId, string? NextCursor) Register(Candidate[] list, int count)
+    {
+        ArgumentNullException.ThrowIfNull(list);
+        ValidateCount(count);
+        var ranked = Keep(list);
+        var end = Math.Min(list.Length, count);
+        return (ranked.Id, end < list.Length ? _cursors.Encode(new CursorState(ranked.Id, end, ranked.Expires)) : null);
+    }
+
+    private RankedList Keep(Candidate[] list)
+    {
+        var ranked = new RankedList(Guid.CreateVersion7().ToString("N"), list, _clock.GetUtcNow() + Options.CursorLifetime);
         _cache.Add(ranked);
-        return Page(ranked, 0, request.Count);
+        return ranked;
     }
 
     /// <summary>The page after <paramref name="cursor"/>; an altered, expired or evicted cursor is an <see cref="InvalidCursorException"/>.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -304,8 +305,46 @@ public static partial class RecommendationEndpoints
             w.WriteString("fallback"u8, page.Fallback);
         }
 
-        w.WriteStartArray("items"u8);
-        foreach (var item in page.Items)
+        w.WritePropertyName("items"u8);
+        if (page.RenderedItems is { } slot)
+        {
+            // A cached list: every answer from it has the same items, so they are serialized once.
+            var json = Volatile.Read(ref slot.Value);
+            if (json is null)
+            {
+                var buffer = new ArrayBufferWriter<byte>(256 * Math.Max(1, page.Items.Count));
+                using (var items = new Utf8JsonWriter(buffer))
+                {
+                    WriteItems(items, page.Items);
+                }
+
+                json = buffer.WrittenSpan.ToArray();
+                Volatile.Write(ref slot.Value, json);
+            }
+
+            w.WriteRawValue(json, skipInputValidation: true);
+        }
+        else
+        {
+            WriteItems(w, page.Items);
+        }
+
+        if (page.NextCursor is null)
+        {
+            w.WriteNull("nextCursor"u8);
+        }
+        else
+        {
+            w.WriteString("nextCursor"u8, page.NextCursor);
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteItems(Utf8JsonWriter w, IReadOnlyList<RecommendedItem> items)
+    {
+        w.WriteStartArray();
+        foreach (var item in items)
         {
             w.WriteStartObject();
             w.WriteString("itemId"u8, item.ItemId);
@@ -317,16 +356,6 @@ public static partial class RecommendationEndpoints
         }
 
         w.WriteEndArray();
-        if (page.NextCursor is null)
-        {
-            w.WriteNull("nextCursor"u8);
-        }
-        else
-        {
-            w.WriteString("nextCursor"u8, page.NextCursor);
-        }
-
-        w.WriteEndObject();
     }
 
     private static WireJsonResult ListResult(ItemList list) => new(w =>
@@ -365,7 +394,7 @@ public static partial class RecommendationEndpoints
         }
 
         w.WriteStartObject("reason"u8);
-        w.WriteString("kind"u8, JsonNamingPolicy.CamelCase.ConvertName(reason.Kind.ToString()));
+        w.WriteString("kind"u8, KindName(reason.Kind));
         w.WriteString("text"u8, reason.Text);
         if (reason.ItemId is not null)
         {
@@ -379,6 +408,24 @@ public static partial class RecommendationEndpoints
 
         w.WriteEndObject();
     }
+
+    // The camelCase name of each kind, by value, computed once: per item it cost an enum and a string allocation.
+    private static readonly JsonEncodedText[] KindNames = KindNamesByValue();
+
+    private static JsonEncodedText[] KindNamesByValue()
+    {
+        var kinds = Enum.GetValues<ReasonKind>();
+        var names = new JsonEncodedText[kinds.Max(k => (int)k) + 1];
+        foreach (var k in kinds)
+        {
+            names[(int)k] = JsonEncodedText.Encode(JsonNamingPolicy.CamelCase.ConvertName(k.ToString()));
+        }
+
+        return names;
+    }
+
+    private static JsonEncodedText KindName(ReasonKind kind) =>
+        (uint)kind < (uint)KindNames.Length ? KindNames[(int)kind] : JsonEncodedText.Encode(JsonNamingPolicy.CamelCase.ConvertName(kind.ToString()));
 
     private static bool TryCount(string? text, string field, out int n, out IResult? problem)
     {
