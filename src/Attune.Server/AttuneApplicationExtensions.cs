@@ -17,6 +17,7 @@ public static class AttuneApplicationExtensions
         // Resolved on first use: options are validated when the host starts, after this pipeline is described.
         ApiKeyAuthentication? auth = null;
         app.Use((context, next) => (auth ??= app.Services.GetRequiredService<ApiKeyAuthentication>()).InvokeAsync(context, next));
+        app.UseEventObserverBarrier();
 
         app.MapOpenApi();
         app.MapHealthEndpoints();

@@ -41,6 +41,7 @@ public static class AttuneServiceCollectionExtensions
                 sp.GetServices<ICatalogObserver>(),
                 (observer, ex) => log.LogError(ex, "Catalog observer {Observer} failed; the catalog change is stored.", observer.GetType().Name));
         });
+        services.AddAttuneEventObserverQueue();
         services.TryAddSingleton<ApiServices>();
         services.AddAttuneProfiles(configuration);
         services.TryAddSingleton<ApiKeyAuthentication>();

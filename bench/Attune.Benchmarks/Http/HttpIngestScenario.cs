@@ -5,12 +5,14 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Attune.Engine.Feedback;
 using Attune.Engine.Ingestion;
 using Attune.Engine.Options;
 using Attune.Benchmarks.Storage;
 using Attune.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Attune.Benchmarks.Http;
 
@@ -19,9 +21,17 @@ namespace Attune.Benchmarks.Http;
 /// single-event posts from 64, each against three endpoints that take the same bodies: the real
 /// <c>POST /v1/events</c> (parse, validate, durable group commit), a parse-only endpoint, and a bare one that
 /// reads the body and discards it (the ceiling of this HTTP stack on this machine, same run, same client).
-/// Every endpoint is warmed with both request shapes first, and the server's automatic retraining is off unless
+/// Every endpoint is warmed with both request shapes first, for a fixed time (<c>--warm-seconds</c>, 3 per endpoint and
+/// shape) so tiered compilation has finished, and the server's automatic retraining is off unless
 /// <c>--retrain-after-events</c> is given, so each phase measures ingestion, not the JIT or a training run.
 /// </summary>
+/// <remarks>
+/// The store endpoint answers once the events are durable and leaves the event observers (live profiles,
+/// real-time serving state, metrics) to the server's observer queue, which runs after the response. Each phase's
+/// clock therefore stops only when the last response is in <em>and</em> the queue has applied every acknowledged
+/// event (<see cref="EventObserverQueue.DrainAsync"/>, called on the in-process host): stopping at the last
+/// response would credit the store endpoint with events whose observer work was still to be done.
+/// </remarks>
 public sealed class HttpIngestScenario : IScenario
 {
     public string Name => "http-ingest";
@@ -53,29 +63,31 @@ public sealed class HttpIngestScenario : IScenario
             var batched = Bodies.Batches(o.BatchRequests, o.BatchSize, prefix: "b");
             var singles = Bodies.Batches(o.SingleRequests, 1, prefix: "s");
 
-            // Warm-up of every endpoint with both shapes, long enough for tiered compilation to reach its final
-            // code (a few seconds of calls): otherwise the first measured phase pays the JIT of the store path
-            // and the later ones do not. Ids are distinct from the measured ones.
+            // Warm-up of every endpoint with both shapes, for a fixed time rather than a fixed count: the runtime's
+            // tier-1 recompilation of the store path's hot loops takes seconds of calls, and a count-based warm-up (300
+            // requests of 100 events) ended long before it, so the recompilation then ran during the measured phase
+            // (a fifth of the process's samples). Ids are distinct from the measured ones.
+            var warmSeconds = TimeSpan.FromSeconds(o.WarmSeconds);
+            var observers = app.Services.GetRequiredService<EventObserverQueue>();
             foreach (var (_, url) in Endpoints)
             {
-                await Load.RunAsync(http, url, Bodies.Batches(300, 100, prefix: "w"), o.BatchClients);
-                await Load.RunAsync(http, url, Bodies.Batches(4_000, 1, prefix: "x"), o.SingleClients);
+                await Load.WarmAsync(http, url, o.BatchSize, o.BatchClients, warmSeconds, observers);
+                await Load.WarmAsync(http, url, 1, o.SingleClients, warmSeconds, observers);
             }
 
             await Task.Delay(TimeSpan.FromSeconds(1));
             foreach (var (_, url) in Endpoints)
             {
-                await Load.RunAsync(http, url, Bodies.Batches(4_000, 1, prefix: "y"), o.SingleClients);
+                await Load.RunAsync(http, url, Bodies.Batches(4_000, 1, prefix: "y"), o.SingleClients, observers);
+            }
+            foreach (var (label, url) in Endpoints)
+            {
+                rows.Add(await Load.RunAsync(http, url, batched, o.BatchClients, observers) with { Phase = $"batched x{o.BatchSize}", Endpoint = label });
             }
 
             foreach (var (label, url) in Endpoints)
             {
-                rows.Add(await Load.RunAsync(http, url, batched, o.BatchClients) with { Phase = $"batched x{o.BatchSize}", Endpoint = label });
-            }
-
-            foreach (var (label, url) in Endpoints)
-            {
-                rows.Add(await Load.RunAsync(http, url, singles, o.SingleClients) with { Phase = "single", Endpoint = label });
+                rows.Add(await Load.RunAsync(http, url, singles, o.SingleClients, observers) with { Phase = "single", Endpoint = label });
             }
 
             await app.StopAsync();
@@ -149,14 +161,15 @@ public sealed class HttpIngestScenario : IScenario
 }
 
 internal sealed record HttpIngestOptions(
-    int BatchSize, int BatchRequests, int BatchClients, int SingleRequests, int SingleClients, string Synchronous, long RetrainAfterEvents)
+    int BatchSize, int BatchRequests, int BatchClients, int SingleRequests, int SingleClients, string Synchronous, long RetrainAfterEvents,
+    double WarmSeconds)
 {
     public static HttpIngestOptions Parse(string[] args)
     {
         // Retraining after every 100,000 new events (the server's default) would train models on the same two
         // cores while the load runs, and the CPU figures would measure training as much as ingestion: off by
         // default here, --retrain-after-events 100000 measures the two together.
-        var o = new HttpIngestOptions(1000, 300, 4, 60_000, 64, "Full", 0);
+        var o = new HttpIngestOptions(1000, 300, 4, 60_000, 64, "Full", 0, 3);
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var v = args[i + 1];
@@ -169,7 +182,8 @@ internal sealed record HttpIngestOptions(
                 "--single-clients" => o with { SingleClients = int.Parse(v, CultureInfo.InvariantCulture) },
                 "--synchronous" => o with { Synchronous = v },
                 "--retrain-after-events" => o with { RetrainAfterEvents = long.Parse(v, CultureInfo.InvariantCulture) },
-                _ => throw new ArgumentException($"Unknown option {args[i]}; options: --batch-size --batch-requests --batch-clients --single-requests --single-clients --synchronous Full|Normal --retrain-after-events N"),
+                "--warm-seconds" => o with { WarmSeconds = double.Parse(v, CultureInfo.InvariantCulture) },
+                _ => throw new ArgumentException($"Unknown option {args[i]}; options: --batch-size --batch-requests --batch-clients --single-requests --single-clients --synchronous Full|Normal --retrain-after-events N --warm-seconds S (per endpoint and shape)"),
             };
         }
 
@@ -248,7 +262,25 @@ internal static class Load
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
-    public static async Task<Row> RunAsync(HttpClient http, string url, byte[][] bodies, int clients)
+    /// <summary>Runs requests of <paramref name="perRequest"/> events against <paramref name="url"/> for at least <paramref name="duration"/>.</summary>
+    public static async Task WarmAsync(HttpClient http, string url, int perRequest, int clients, TimeSpan duration, EventObserverQueue observers)
+    {
+        var requests = Math.Max(clients * 4, 20_000 / perRequest);
+        var warm = Stopwatch.StartNew();
+        var round = 0;
+        while (warm.Elapsed < duration)
+        {
+            await RunAsync(http, url, Bodies.Batches(requests, perRequest, prefix: $"w{round++}-"), clients, observers);
+        }
+    }
+
+    /// <summary>
+    /// Posts every body from <paramref name="clients"/> concurrent clients. The clock stops once the last response is
+    /// in and the event observers have applied every acknowledged event (<see cref="EventObserverQueue.DrainAsync"/>):
+    /// the store endpoint answers once the events are durable and leaves profiles and serving state to the observer
+    /// queue's thread, so stopping at the last response would leave part of the work out of the figures.
+    /// </summary>
+    public static async Task<Row> RunAsync(HttpClient http, string url, byte[][] bodies, int clients, EventObserverQueue observers)
     {
         var next = -1;
         var latencies = new long[bodies.Length];
@@ -279,6 +311,7 @@ internal static class Load
             }
         })).ToArray();
         await Task.WhenAll(workers);
+        await observers.DrainAsync();
         var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         var cpuSeconds = (Environment.CpuUsage.TotalTime - cpu).TotalSeconds;
         return new Row(string.Empty, url, bodies.Length, events, seconds, latencies, failures, cpuSeconds);

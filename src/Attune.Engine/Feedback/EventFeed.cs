@@ -8,10 +8,12 @@ namespace Attune.Engine.Feedback;
 /// bandit rewards, online metrics, the retraining trigger.
 /// </summary>
 /// <remarks>
-/// Called on the request's thread after the append is acknowledged by the store and before the response is
-/// written, so an observer must be cheap (a few microseconds per event) and must not block; heavy work goes to the
-/// observer's own queue. An observer must not throw: an exception is logged by the feed and swallowed, since the
-/// events are already stored.
+/// In the server, called from the <see cref="EventObserverQueue"/>'s one thread, batch after batch in the order
+/// they were admitted, after the append is durable and usually after the response is written: never concurrently
+/// with itself for the same feed, so an observer needs no lock against other appends (it still needs one against
+/// its readers). It must stay cheap (a few microseconds per event), since the queue's backlog is bounded and a slow
+/// observer makes ingestion wait; heavy work goes to the observer's own queue. An observer must not throw: an
+/// exception is logged and swallowed, since the events are already stored.
 /// </remarks>
 public interface IEventObserver
 {
@@ -26,7 +28,10 @@ public sealed class EventFeed(IEnumerable<IEventObserver> observers, Action<IEve
 
     public bool HasObservers => _observers.Length > 0;
 
-    /// <summary>Publishes the part of <paramref name="appended"/> that <paramref name="result"/> says was stored.</summary>
+    /// <summary>
+    /// Publishes the part of <paramref name="appended"/> that <paramref name="result"/> says was stored, on the caller's
+    /// thread (tools and tests; the server goes through <see cref="EventObserverQueue"/>).
+    /// </summary>
     public void Publish(IReadOnlyList<Event> appended, AppendResult result)
     {
         if (_observers.Length == 0 || result.Accepted == 0)
@@ -34,7 +39,12 @@ public sealed class EventFeed(IEnumerable<IEventObserver> observers, Action<IEve
             return;
         }
 
-        var stored = Stored(appended, result);
+        Deliver(Stored(appended, result));
+    }
+
+    /// <summary>Hands events already known to be stored (duplicates left out) to every observer, in order.</summary>
+    public void Deliver(IReadOnlyList<Event> stored)
+    {
         foreach (var observer in _observers)
         {
             try

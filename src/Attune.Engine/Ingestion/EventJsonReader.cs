@@ -112,6 +112,10 @@ public static class EventJsonReader
     private static readonly (byte[] Utf8, string Name)[] KnownChannels =
         Channels.All.Select(c => (System.Text.Encoding.UTF8.GetBytes(c), c)).ToArray();
 
+    // The usual context names only a channel; records are immutable, so one instance per channel serves every event.
+    private static readonly Dictionary<string, EventContext> ChannelOnlyContexts =
+        Channels.All.ToDictionary(c => c, c => new EventContext(Channel: c), StringComparer.Ordinal);
+
     private static string? KnownName(ref Utf8JsonReader reader, (byte[] Utf8, string Name)[] known)
     {
         if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || reader.HasValueSequence)
@@ -201,7 +205,10 @@ public static class EventJsonReader
 
         if (ok)
         {
-            context = new EventContext(channel, device, page, campaign, recommendationId, decisionId);
+            context = device is null && page is null && campaign is null && recommendationId is null && decisionId is null
+                && channel is not null && ChannelOnlyContexts.TryGetValue(channel, out var shared)
+                ? shared
+                : new EventContext(channel, device, page, campaign, recommendationId, decisionId);
         }
 
         return ok;

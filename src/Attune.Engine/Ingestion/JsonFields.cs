@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 
 namespace Attune.Engine.Ingestion;
@@ -21,6 +22,18 @@ internal static class JsonFields
             ctx.Add(field, $"must be a string, not {Describe(reader.TokenType)}.");
             SkipValue(ref reader);
             return false;
+        }
+
+        // The usual id is short printable ASCII in one segment without escapes: no transcoding and no character
+        // check are needed, one widening copy makes the string.
+        if (isId && !reader.HasValueSequence && !reader.ValueIsEscaped)
+        {
+            var span = reader.ValueSpan;
+            if (span.Length > 0 && span.Length <= maxLength && !span.ContainsAnyExceptInRange((byte)0x20, (byte)0x7E))
+            {
+                value = Encoding.Latin1.GetString(span);
+                return true;
+            }
         }
 
         // An escaped character takes at most 6 bytes (\uXXXX): refuse a huge value before allocating it.

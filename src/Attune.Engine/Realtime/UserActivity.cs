@@ -5,17 +5,25 @@ namespace Attune.Engine.Realtime;
 public readonly record struct RecentEvent(int Item, string Type, float Weight, long TimeMs, string? Session);
 
 /// <summary>
-/// A user's most recent events (a ring of fixed capacity), as the real-time recommender needs them: the latest
+/// A user's most recent events (a ring of at most <c>capacity</c>), as the real-time recommender needs them: the latest
 /// items for fold-in and item-kNN candidates, the session for sequence candidates, and what to exclude as seen.
 /// Thread-safe; readers get a copy.
 /// </summary>
+/// <remarks>
+/// The ring starts small and doubles up to <c>capacity</c>: most users have a handful of events, and allocating the
+/// whole ring (200 events, 6 KB) for each new user made the zeroing of fresh memory one of ingestion's largest costs.
+/// Until the history is read from the log (<see cref="Hydrate"/>), the ring holds the events observed since the user
+/// was created, which is all a hydration needs to merge (anything older is in the log or was pushed out anyway).
+/// </remarks>
 public sealed class UserActivity(int capacity)
 {
+    private const int InitialRing = 4;
+
     private readonly Lock _lock = new();
-    private readonly RecentEvent[] _ring = new RecentEvent[capacity];
+    private RecentEvent[] _ring = [];
     private int _count;
     private int _next;
-    private List<RecentEvent>? _pending = [];
+    private bool _hydrated;
 
     /// <summary>True once the history was read from the event log (events observed meanwhile are merged in).</summary>
     public bool IsHydrated
@@ -24,7 +32,7 @@ public sealed class UserActivity(int capacity)
         {
             lock (_lock)
             {
-                return _pending is null;
+                return _hydrated;
             }
         }
     }
@@ -33,7 +41,6 @@ public sealed class UserActivity(int capacity)
     {
         lock (_lock)
         {
-            _pending?.Add(e);
             Push(e);
         }
     }
@@ -43,7 +50,7 @@ public sealed class UserActivity(int capacity)
     {
         lock (_lock)
         {
-            if (_pending is null)
+            if (_hydrated)
             {
                 return;
             }
@@ -54,11 +61,11 @@ public sealed class UserActivity(int capacity)
                 known.Add((e.Item, e.Type, e.TimeMs));
             }
 
-            var observed = _pending;
-            _pending = null;
+            var observed = Ordered();
+            _hydrated = true;
             _count = 0;
             _next = 0;
-            var start = Math.Max(0, logged.Count - _ring.Length);
+            var start = Math.Max(0, logged.Count - capacity);
             for (var k = start; k < logged.Count; k++)
             {
                 Push(logged[k]);
@@ -79,19 +86,37 @@ public sealed class UserActivity(int capacity)
     {
         lock (_lock)
         {
-            var result = new RecentEvent[_count];
-            var first = (_next - _count + _ring.Length) % _ring.Length;
-            for (var k = 0; k < _count; k++)
-            {
-                result[k] = _ring[(first + k) % _ring.Length];
-            }
+            return Ordered();
+        }
+    }
 
+    private RecentEvent[] Ordered()
+    {
+        var result = new RecentEvent[_count];
+        if (_count == 0)
+        {
             return result;
         }
+
+        var first = (_next - _count + _ring.Length) % _ring.Length;
+        for (var k = 0; k < _count; k++)
+        {
+            result[k] = _ring[(first + k) % _ring.Length];
+        }
+
+        return result;
     }
 
     private void Push(RecentEvent e)
     {
+        if (_count == _ring.Length && _ring.Length < capacity)
+        {
+            var ordered = Ordered();
+            _ring = new RecentEvent[Math.Min(capacity, Math.Max(InitialRing, _ring.Length * 2))];
+            ordered.CopyTo(_ring, 0);
+            _next = _count;
+        }
+
         _ring[_next] = e;
         _next = (_next + 1) % _ring.Length;
         _count = Math.Min(_count + 1, _ring.Length);

@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Reflection;
 using Attune.Core;
+using Attune.Engine.Feedback;
 using Attune.Engine.Ingestion;
 using Attune.Engine.Options;
 using Attune.Server.Hosting;
@@ -66,7 +67,9 @@ public static class EventEndpoints
         }
 
         var result = await api.Store.Events.AppendAsync(parsed.Values, context.RequestAborted);
-        api.Feed.Publish(parsed.Values, result);
+        // Durable from here on: the observers (profiles, real-time serving state) catch up on their own thread, and
+        // reads through the API wait for them (EventObserverRegistration.UseEventObserverBarrier).
+        await context.RequestServices.GetRequiredService<EventObserverQueue>().PublishAsync(parsed.Values, result);
         await IngestAnswer.WriteAsync(context.Response, result.Accepted, result.Duplicates);
     }
 }

@@ -45,13 +45,37 @@ internal static class JsonColumns
     public static bool TryWriteUtf8(EventContext? context, out ReadOnlySpan<byte> utf8)
     {
         utf8 = default;
-        if (context is null || context == Empty)
+        if (context is null)
         {
             return false;
         }
 
+        // The usual context names only a channel: its bytes are written once, not per event.
+        if (context is { Device: null, Page: null, Campaign: null, RecommendationId: null, DecisionId: null })
+        {
+            if (context.Channel is null)
+            {
+                return false;
+            }
+
+            if (ChannelOnly.Bytes.TryGetValue(context.Channel, out var bytes))
+            {
+                utf8 = bytes;
+                return true;
+            }
+        }
+
         utf8 = WriteUtf8With(context, WriteContext);
         return true;
+    }
+
+    /// <summary><c>{"channel":"web"}</c> and so on for each known channel, written by the same code as any context.</summary>
+    private static class ChannelOnly
+    {
+        public static readonly Dictionary<string, byte[]> Bytes = Channels.All.ToDictionary(
+            c => c,
+            c => WriteUtf8With(new EventContext(Channel: c), WriteContext).ToArray(),
+            StringComparer.Ordinal);
     }
 
     /// <inheritdoc cref="TryWriteUtf8(EventContext?, out ReadOnlySpan{byte})"/>
