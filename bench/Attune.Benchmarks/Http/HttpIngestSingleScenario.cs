@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
+using Attune.Engine.Feedback;
 using Attune.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Attune.Benchmarks.Http;
 
@@ -14,7 +16,8 @@ namespace Attune.Benchmarks.Http;
 /// <remarks>
 /// On a shared machine the load of other processes moves within seconds, so two long phases measured one after the
 /// other compare two different machines; rounds of about a second each see nearly the same one, and the median
-/// drops the rounds where the load jumped in between. Same bodies, handler and client as <c>http-ingest</c>.
+/// drops the rounds where the load jumped in between. Same bodies, handler, client and clock as <c>http-ingest</c>
+/// (a load ends when the event observers have applied every acknowledged event).
 /// </remarks>
 public sealed class HttpIngestSingleScenario : IScenario
 {
@@ -41,13 +44,16 @@ public sealed class HttpIngestSingleScenario : IScenario
                 Timeout = TimeSpan.FromMinutes(5),
             };
 
+            // Each load's clock stops once the event observers have applied what it stored, as in http-ingest.
+            var observers = app.Services.GetRequiredService<EventObserverQueue>();
+
             // Time-based warm-up, so tiered compilation has reached its final code on both paths before any round.
             var warm = 0;
             var until = Stopwatch.GetTimestamp() + (long)(o.WarmupSeconds * Stopwatch.Frequency);
             while (Stopwatch.GetTimestamp() < until)
             {
-                await Load.RunAsync(http, Store, Bodies.Batches(2_000, 1, prefix: $"w{warm}-"), o.Clients);
-                await Load.RunAsync(http, Discard, Bodies.Batches(2_000, 1, prefix: $"x{warm}-"), o.Clients);
+                await Load.RunAsync(http, Store, Bodies.Batches(2_000, 1, prefix: $"w{warm}-"), o.Clients, observers);
+                await Load.RunAsync(http, Discard, Bodies.Batches(2_000, 1, prefix: $"x{warm}-"), o.Clients, observers);
                 warm++;
             }
 
@@ -58,13 +64,13 @@ public sealed class HttpIngestSingleScenario : IScenario
                 Row store, discard;
                 if (r % 2 == 0)
                 {
-                    store = await Load.RunAsync(http, Store, bodies, o.Clients);
-                    discard = await Load.RunAsync(http, Discard, bodies, o.Clients);
+                    store = await Load.RunAsync(http, Store, bodies, o.Clients, observers);
+                    discard = await Load.RunAsync(http, Discard, bodies, o.Clients, observers);
                 }
                 else
                 {
-                    discard = await Load.RunAsync(http, Discard, bodies, o.Clients);
-                    store = await Load.RunAsync(http, Store, bodies, o.Clients);
+                    discard = await Load.RunAsync(http, Discard, bodies, o.Clients, observers);
+                    store = await Load.RunAsync(http, Store, bodies, o.Clients, observers);
                 }
 
                 rounds.Add((store, discard));
