@@ -34,8 +34,7 @@ internal sealed class SqliteEventLog(SqliteStore store) : IEventLog
         }
 
         EventValidation.Validate(events);
-        return new ValueTask<AppendResult>(
-            store.Writer.Enqueue((c, scope) => c.Append(events, scope), events.Count, cancellationToken));
+        return store.Writer.EnqueueAppend(events, cancellationToken);
     }
 
     public async IAsyncEnumerable<Event> ReadUserAsync(

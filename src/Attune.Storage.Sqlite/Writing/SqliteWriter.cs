@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Attune.Core;
 
 namespace Attune.Storage.Sqlite.Writing;
 
@@ -69,10 +70,33 @@ internal sealed class SqliteWriter : IAsyncDisposable
         var request = new WriteRequest<T>(work, weight, cancellationToken);
 
         // Bounded, so producers faster than the disk wait instead of queueing without limit.
-        return Volatile.Read(ref _count) < QueueCapacity ? Add(request) : EnqueueWhenRoomAsync(request, cancellationToken);
+        if (Volatile.Read(ref _count) < QueueCapacity)
+        {
+            Add(request);
+            return request.Task;
+        }
+
+        return EnqueueWhenRoomAsync(request, cancellationToken);
+    }
+
+    /// <summary>Appends events through a pooled request (no task or closure per call; see <see cref="AppendRequest"/>).</summary>
+    public ValueTask<AppendResult> EnqueueAppend(IReadOnlyList<Event> events, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _closed) != 0, typeof(SqliteStore));
+        if (Volatile.Read(ref _count) >= QueueCapacity)
+        {
+            return EnqueueAppendWhenRoomAsync(events, cancellationToken);
+        }
+
+        var request = AppendRequest.Rent(events, cancellationToken);
+        var task = request.Task;
+        Add(request);
+        return task;
     }
 
     /// <summary>Stops accepting requests, lets the writer commit everything queued, then closes.</summary>
+
     public async ValueTask DisposeAsync()
     {
         Interlocked.Exchange(ref _closed, 1);
@@ -83,7 +107,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         _signal.Dispose();
     }
 
-    private Task<T> Add<T>(WriteRequest<T> request)
+    private void Add(WriteRequest request)
     {
         _queue.Enqueue(request);
         if (Interlocked.Increment(ref _count) >= Volatile.Read(ref _wakeAt) && Interlocked.Exchange(ref _sleeping, 0) == 1)
@@ -96,19 +120,31 @@ internal sealed class SqliteWriter : IAsyncDisposable
             // The writer stopped between our check and our enqueue: it will not see this request.
             FailQueued();
         }
-
-        return request.Task;
     }
 
     private async Task<T> EnqueueWhenRoomAsync<T>(WriteRequest<T> request, CancellationToken cancellationToken)
+    {
+        await WaitForRoomAsync(cancellationToken);
+        Add(request);
+        return await request.Task;
+    }
+
+    private async ValueTask<AppendResult> EnqueueAppendWhenRoomAsync(IReadOnlyList<Event> events, CancellationToken cancellationToken)
+    {
+        await WaitForRoomAsync(cancellationToken);
+        var request = AppendRequest.Rent(events, cancellationToken);
+        var task = request.Task;
+        Add(request);
+        return await task;
+    }
+
+    private async Task WaitForRoomAsync(CancellationToken cancellationToken)
     {
         while (Volatile.Read(ref _count) >= QueueCapacity)
         {
             await Task.Delay(1, cancellationToken);
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _closed) != 0, typeof(SqliteStore));
         }
-
-        return await Add(request);
     }
 
     private void Run()

@@ -1,12 +1,22 @@
 namespace Attune.Storage.Sqlite.Writing;
 
 /// <summary>A unit of work for the single writer; it runs inside its own savepoint of a group transaction.</summary>
-internal abstract class WriteRequest(int weight, CancellationToken cancellationToken)
+internal abstract class WriteRequest
 {
-    /// <summary>How many rows it writes, for bounding the size of one group commit.</summary>
-    public int Weight { get; } = weight;
+    protected WriteRequest()
+    {
+    }
 
-    public CancellationToken CancellationToken { get; } = cancellationToken;
+    protected WriteRequest(int weight, CancellationToken cancellationToken)
+    {
+        Weight = weight;
+        CancellationToken = cancellationToken;
+    }
+
+    /// <summary>How many rows it writes, for bounding the size of one group commit.</summary>
+    public int Weight { get; protected set; }
+
+    public CancellationToken CancellationToken { get; protected set; }
 
     /// <summary>Set when the request failed (its savepoint rolled back, the transaction failed, or it was cancelled).</summary>
     public Exception? Error { get; set; }
