@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Attune.Core;
 using Attune.Storage.Sqlite.Json;
+using Attune.Storage.Sqlite.Writing;
 using Microsoft.Data.Sqlite;
 
 namespace Attune.Storage.Sqlite;
@@ -13,7 +14,7 @@ internal sealed class SqliteEventLog(SqliteStore store) : IEventLog
         FROM events e
         LEFT JOIN item_map i ON i.id = e.item_id
         JOIN type_map t ON t.id = e.type_id
-        WHERE e.user_id = (SELECT id FROM user_map WHERE key = $user)
+        WHERE e.seq IN (SELECT value FROM json_each($seqs)) AND e.user_id = $uid
         ORDER BY e.ts, e.seq
         """;
 
@@ -41,7 +42,7 @@ internal sealed class SqliteEventLog(SqliteStore store) : IEventLog
         string userId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await using var c = await store.OpenReaderAsync(cancellationToken);
-        await foreach (var e in ReadUserAsync(c, userId, cancellationToken))
+        await foreach (var e in ReadUserAsync(c, store.UserIndex, userId, cancellationToken))
         {
             yield return e;
         }
@@ -98,13 +99,37 @@ internal sealed class SqliteEventLog(SqliteStore store) : IEventLog
         return Task.FromResult(store.Counters.ToStats());
     }
 
-    /// <summary>One user's events oldest first, on a connection the caller owns (export reads in its transaction).</summary>
+    /// <summary>
+    /// One user's events oldest first, on a connection the caller owns (export reads in its transaction): the
+    /// user's sequence numbers come from the per-user index, the rows from the log (rows of another user under a
+    /// reused number, or erased since, drop out on the user check).
+    /// </summary>
     internal static async IAsyncEnumerable<Event> ReadUserAsync(
-        SqliteConnection connection, string userId, [EnumeratorCancellation] CancellationToken cancellationToken)
+        SqliteConnection connection, UserEventIndex index, string userId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        long uid;
+        await using (var find = connection.CreateCommand())
+        {
+            find.CommandText = "SELECT id FROM user_map WHERE key = $user";
+            find.Parameters.AddWithValue("$user", userId);
+            if (await find.ExecuteScalarAsync(cancellationToken) is not long id)
+            {
+                yield break;
+            }
+
+            uid = id;
+        }
+
+        var sequences = index.SequencesOf(uid);
+        if (sequences.Count == 0)
+        {
+            yield break;
+        }
+
         await using var cmd = connection.CreateCommand();
         cmd.CommandText = SelectEvent;
-        cmd.Parameters.AddWithValue("$user", userId);
+        cmd.Parameters.AddWithValue("$seqs", UserEventIndex.ToJsonArray(sequences));
+        cmd.Parameters.AddWithValue("$uid", uid);
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
         while (await r.ReadAsync(cancellationToken))
         {

@@ -17,6 +17,7 @@ public sealed class SqliteStore : IAttuneStore
     private readonly SqliteWriter _writer;
     private readonly FileStream _lock;
     private readonly WalCheckpointer _checkpointer;
+    private readonly UserEventIndex _userIndex;
     private int _disposed;
 
     private SqliteStore(string path, SqliteStoreOptions options, FileStream lockFile, SqliteConnection writerConnection, WriterContext context)
@@ -29,9 +30,10 @@ public sealed class SqliteStore : IAttuneStore
         // FULL durability without an fsync inside COMMIT: the writer commits at NORMAL and the syncer fsyncs
         // the log before any caller is answered (WalSyncer), so the writer never waits for the disk.
         var syncer = options.Synchronous == SqliteSynchronous.Full ? new WalSyncer(path) : null;
-        _writer = new SqliteWriter(context, options.MaxEventsPerCommit, syncer);
         _checkpointer = new WalCheckpointer(ConnectionString(path, pooling: false));
+        _writer = new SqliteWriter(context, options.MaxEventsPerCommit, syncer, _checkpointer);
         Counters = context.Counters;
+        _userIndex = context.UserIndex;
         Events = new SqliteEventLog(this);
         Catalog = new SqliteCatalog(this);
         Users = new SqliteUserStore(this);
@@ -50,6 +52,8 @@ public sealed class SqliteStore : IAttuneStore
     internal SqliteWriter Writer => _writer;
 
     internal StoreCounters Counters { get; }
+
+    internal UserEventIndex UserIndex => _userIndex;
 
     /// <summary>
     /// Opens (creating if needed) the store in <paramref name="dataDirectory"/> and migrates its schema.
@@ -106,6 +110,7 @@ public sealed class SqliteStore : IAttuneStore
         }
 
         await _writer.DisposeAsync();
+        _userIndex.Dispose();
         await _checkpointer.DisposeAsync();
         await _writerConnection.DisposeAsync();
         using (var forPool = new SqliteConnection(_readerConnectionString))
@@ -158,7 +163,18 @@ public sealed class SqliteStore : IAttuneStore
                 throw;
             }
 
-            var context = new WriterContext(connection, new StoreCounters());
+            var (userIndex, nextSeq) = UserEventIndex.Open(connection, path, options.SecureDelete);
+            WriterContext context;
+            try
+            {
+                context = new WriterContext(connection, new StoreCounters(), userIndex, nextSeq);
+            }
+            catch
+            {
+                userIndex.Dispose();
+                throw;
+            }
+
             return new SqliteStore(path, options, lockFile, connection, context);
         }
         catch

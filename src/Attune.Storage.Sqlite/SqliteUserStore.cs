@@ -84,7 +84,29 @@ internal sealed class SqliteUserStore(SqliteStore store) : IUserStore
     {
         store.ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(id);
-        return _cache.WriteAsync([id], () => store.Writer.Enqueue((c, scope) => Erase(c, scope, id), 1, cancellationToken));
+        return _cache.WriteAsync([id], () => EraseAndPurgeAsync(id, cancellationToken));
+    }
+
+    /// <summary>
+    /// Erases in the log (one transaction, which also records the user for the index purge), then purges the
+    /// per-user index file, then drops the purge record. A crash in between leaves the record, and the next
+    /// open finishes the purge.
+    /// </summary>
+    private async Task<bool> EraseAndPurgeAsync(string id, CancellationToken cancellationToken)
+    {
+        var (erased, uid) = await store.Writer.Enqueue((c, scope) => Erase(c, scope, id), 1, cancellationToken);
+        if (uid is { } u)
+        {
+            await store.UserIndex.PurgeAsync(u);
+            await store.Writer.Enqueue((c, _) =>
+            {
+                using var done = c.Command("DELETE FROM user_index_purge WHERE user_id = $u");
+                done.Parameters.AddWithValue("$u", u);
+                return done.ExecuteNonQuery();
+            }, 1, CancellationToken.None);
+        }
+
+        return erased;
     }
 
     public async Task<UserExport?> ExportAsync(string id, CancellationToken cancellationToken = default)
@@ -93,7 +115,7 @@ internal sealed class SqliteUserStore(SqliteStore store) : IUserStore
         await using var tx = (SqliteTransaction)await c.BeginTransactionAsync(cancellationToken);
         var user = await GetAsync(c, id, cancellationToken);
         var events = new List<Event>();
-        await foreach (var e in SqliteEventLog.ReadUserAsync(c, id, cancellationToken))
+        await foreach (var e in SqliteEventLog.ReadUserAsync(c, store.UserIndex, id, cancellationToken))
         {
             events.Add(e);
         }
@@ -119,14 +141,23 @@ internal sealed class SqliteUserStore(SqliteStore store) : IUserStore
         return await GetAsync(c, id, cancellationToken);
     }
 
-    private static bool Erase(WriterContext c, WriteScope scope, string id)
+    /// <returns>Whether anything was erased, and the user's interned id when they had events (to purge from the index).</returns>
+    private static (bool Erased, long? UserId) Erase(WriterContext c, WriteScope scope, string id)
     {
         var erased = false;
+        long? interned = null;
         if (c.Users.TryGetId(id, out var userId))
         {
+            // On the writer's thread: no event of this user can commit meanwhile, so the index, its tail and the
+            // open transaction name every one of their events.
+            var sequences = UserEventIndex.ToJsonArray(c.SequencesOf(userId));
             long min = long.MaxValue, max = long.MinValue;
-            using (var counts = c.Command("SELECT type_id, count(*), min(ts), max(ts) FROM events WHERE user_id = $u GROUP BY type_id"))
+            using (var counts = c.Command("""
+                SELECT type_id, count(*), min(ts), max(ts) FROM events
+                WHERE seq IN (SELECT value FROM json_each($s)) AND user_id = $u GROUP BY type_id
+                """))
             {
+                counts.Parameters.AddWithValue("$s", sequences);
                 counts.Parameters.AddWithValue("$u", userId);
                 using var r = counts.ExecuteReader();
                 while (r.Read())
@@ -143,19 +174,27 @@ internal sealed class SqliteUserStore(SqliteStore store) : IUserStore
                 scope.Request.RecomputeBounds = true;
             }
 
-            using (var delete = c.Command("DELETE FROM events WHERE user_id = $u"))
+            using (var delete = c.Command("DELETE FROM events WHERE seq IN (SELECT value FROM json_each($s)) AND user_id = $u"))
             {
+                delete.Parameters.AddWithValue("$s", sequences);
                 delete.Parameters.AddWithValue("$u", userId);
                 delete.ExecuteNonQuery();
             }
 
+            using (var purge = c.Command("INSERT OR IGNORE INTO user_index_purge(user_id) VALUES ($u)"))
+            {
+                purge.Parameters.AddWithValue("$u", userId);
+                purge.ExecuteNonQuery();
+            }
+
             c.Users.Delete(id, userId, scope);
             erased = true;
+            interned = userId;
         }
 
         using var deleteUser = c.Command("DELETE FROM users WHERE id = $id");
         deleteUser.Parameters.AddWithValue("$id", id);
-        return deleteUser.ExecuteNonQuery() > 0 || erased;
+        return (deleteUser.ExecuteNonQuery() > 0 || erased, interned);
     }
 
     private static async Task<User?> GetAsync(SqliteConnection c, string id, CancellationToken cancellationToken)

@@ -69,6 +69,16 @@ internal static class SqliteMigrations
             DROP INDEX events_user_ts;
             CREATE INDEX events_user ON events(user_id);
             """),
+
+        // The per-user index moves to its own file, maintained off the writer's commits in large sorted
+        // transactions (UserEventIndex); the store builds that file from the log when it opens. Erasure records
+        // the user here until the index file has forgotten them too.
+        new(3, "per-user index in its own file", """
+            DROP INDEX events_user;
+            CREATE TABLE user_index_purge (user_id INTEGER PRIMARY KEY);
+            CREATE TABLE store_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+            INSERT INTO store_meta(name, value) VALUES ('log_id', random());
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;

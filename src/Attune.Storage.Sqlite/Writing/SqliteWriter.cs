@@ -36,6 +36,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly ManualResetEventSlim _signal = new(false, spinCount: 1);
     private readonly WriterContext _context;
     private readonly WalSyncer? _syncer;
+    private readonly WalCheckpointer? _checkpointer;
     private readonly List<WriteRequest> _committed = [];
     private readonly List<WriteRequest> _finished = [];
     private readonly int _maxEventsPerCommit;
@@ -51,10 +52,13 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
     /// <param name="syncer">Where committed requests wait for their fsync; null when COMMIT itself is as
     /// durable as configured (the requests complete right after it).</param>
-    public SqliteWriter(WriterContext context, int maxEventsPerCommit, WalSyncer? syncer = null)
+    /// <param name="checkpointer">The background checkpointer that asks this writer for a final pass between
+    /// transactions when the log should restart from its start; null for none.</param>
+    public SqliteWriter(WriterContext context, int maxEventsPerCommit, WalSyncer? syncer = null, WalCheckpointer? checkpointer = null)
     {
         _context = context;
         _syncer = syncer;
+        _checkpointer = checkpointer;
         _maxEventsPerCommit = maxEventsPerCommit;
         _thread = new Thread(Run) { IsBackground = true, Name = "attune-sqlite-writer" };
         _thread.Start();
@@ -163,6 +167,20 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 if (expected > 1 && Volatile.Read(ref _count) < expected)
                 {
                     WaitFor(expected, TimeSpan.FromTicks(Math.Min(lastCommit.Ticks / 2, MaxLinger.Ticks)));
+                }
+
+                if (_checkpointer is not null && _checkpointer.TakeRestartRequest())
+                {
+                    // Between transactions no frame can be added, so this pass copies the whole log and the next
+                    // transaction writes it from its start (WalCheckpointer).
+                    try
+                    {
+                        WalCheckpointer.CheckpointAll(_context.Connection);
+                    }
+                    catch (Microsoft.Data.Sqlite.SqliteException)
+                    {
+                        // A transient I/O error: the log keeps growing until a later pass succeeds.
+                    }
                 }
 
                 Drain();

@@ -1,24 +1,49 @@
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Attune.Storage.Sqlite.Writing;
 
 /// <summary>
-/// Copies the write-ahead log back into the database file on its own connection and thread.
+/// Copies the write-ahead log back into the database file on its own connection and thread, and keeps the log
+/// from growing without bound under continuous writes.
 /// </summary>
 /// <remarks>
 /// SQLite's automatic checkpoint runs inside the commit that crosses the threshold, so the writer (and
 /// every request waiting on its group commit) stalls while pages are copied and the database file is
 /// fsync'd. The writer connection turns automatic checkpoints off, and this loop runs PASSIVE checkpoints,
-/// which never block the writer, every <see cref="Interval"/>. When the log is fully copied, SQLite starts
-/// writing it from the beginning again, so the file stays bounded. A final TRUNCATE checkpoint runs on dispose.
+/// which never block the writer. A final TRUNCATE checkpoint runs on dispose.
+/// <para>
+/// Restarting the log: SQLite writes the log from its start again only when a write transaction begins after
+/// a checkpoint has copied <em>every</em> frame. A background checkpoint never manages that while commits keep
+/// coming (each pass copies the frames that existed when it began, and the writer appends more meanwhile), so
+/// under sustained ingestion the log grew by every commit's pages: hundreds of megabytes in a few seconds, each
+/// frame written to a fresh page of the file (allocated and zero-filled by the kernel) and every page lookup of
+/// the writer searching a longer log index. So once the log is past <see cref="RestartFrames"/> and a pass
+/// leaves at most <see cref="FinalPassFrames"/> frames behind, this asks the writer for a final pass
+/// (<see cref="TakeRestartRequest"/>): the writer runs it between two transactions, when no frame can be
+/// added, so it copies everything, and the next transaction writes the log from its start over pages the
+/// kernel already holds. The writer's pause is that final pass: a few milliseconds of copying and one fsync
+/// of the database file.
+/// </para>
 /// </remarks>
 internal sealed class WalCheckpointer : IAsyncDisposable
 {
+    /// <summary>Log length (frames of one page each) past which the log is restarted: 32 MB with 4 KB pages.</summary>
+    internal const int RestartFrames = 8_192;
+
+    /// <summary>Most frames a pass may leave for the writer's final pass.</summary>
+    internal const int FinalPassFrames = 2_048;
+
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
+
+    // While the log is long, passes follow each other closely so each leaves little behind.
+    private static readonly TimeSpan CatchUpInterval = TimeSpan.FromMilliseconds(10);
 
     private readonly SqliteConnection _connection;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private int _restartRequested;
+    private long _restarts;
 
     public WalCheckpointer(string connectionString)
     {
@@ -35,6 +60,22 @@ internal sealed class WalCheckpointer : IAsyncDisposable
         _loop = Task.Run(RunAsync);
     }
 
+    /// <summary>How many final passes the writer was asked for (diagnostics and tests).</summary>
+    internal long RestartRequests => Interlocked.Read(ref _restarts);
+
+    /// <summary>
+    /// True once after this loop found the log long and nearly copied: the writer should run a final pass
+    /// (<see cref="CheckpointAll"/>) before its next transaction.
+    /// </summary>
+    public bool TakeRestartRequest() => Volatile.Read(ref _restartRequested) != 0 && Interlocked.Exchange(ref _restartRequested, 0) != 0;
+
+    /// <summary>
+    /// A PASSIVE checkpoint on <paramref name="connection"/>; run by the writer on its own connection between
+    /// transactions, it copies every frame, so the next write transaction restarts the log.
+    /// </summary>
+    /// <returns>Frames in the log and frames copied, or (-1, -1) when another checkpoint was running.</returns>
+    public static (int Log, int Copied) CheckpointAll(SqliteConnection connection) => Passive(connection);
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
@@ -49,7 +90,9 @@ internal sealed class WalCheckpointer : IAsyncDisposable
 
         try
         {
-            Checkpoint("TRUNCATE");
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+            cmd.ExecuteNonQuery();
         }
         catch (SqliteException)
         {
@@ -62,24 +105,43 @@ internal sealed class WalCheckpointer : IAsyncDisposable
 
     private async Task RunAsync()
     {
-        using var timer = new PeriodicTimer(Interval);
-        while (await timer.WaitForNextTickAsync(_stop.Token))
+        while (true)
         {
+            var wait = Interval;
             try
             {
-                Checkpoint("PASSIVE");
+                var (log, copied) = Passive(_connection);
+                if (log >= RestartFrames)
+                {
+                    wait = CatchUpInterval;
+                    if (copied >= 0 && log - copied <= FinalPassFrames && Interlocked.Exchange(ref _restartRequested, 1) == 0)
+                    {
+                        Interlocked.Increment(ref _restarts);
+                    }
+                }
             }
             catch (SqliteException)
             {
-                // A busy database or a transient I/O error: the next tick tries again.
+                // A transient I/O error: the next tick tries again.
             }
+
+            await Task.Delay(wait, _stop.Token);
         }
     }
 
-    private void Checkpoint(string mode)
+    private static (int Log, int Copied) Passive(SqliteConnection connection)
     {
-        using var cmd = _connection.CreateCommand();
-        cmd.CommandText = $"PRAGMA wal_checkpoint({mode})";
-        cmd.ExecuteNonQuery();
+        var rc = raw.sqlite3_wal_checkpoint_v2(connection.Handle, "main", raw.SQLITE_CHECKPOINT_PASSIVE, out var log, out var copied);
+        if (rc == raw.SQLITE_BUSY || rc == raw.SQLITE_LOCKED)
+        {
+            return (-1, -1);
+        }
+
+        if (rc != raw.SQLITE_OK)
+        {
+            throw new SqliteException(raw.sqlite3_errmsg(connection.Handle).utf8_to_string(), rc);
+        }
+
+        return (log, copied);
     }
 }

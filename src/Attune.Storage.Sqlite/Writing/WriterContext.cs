@@ -22,17 +22,25 @@ internal sealed class WriterContext : IDisposable
     private readonly SqliteCommand _release;
     private readonly SqliteCommand _rollbackTo;
 
-    public WriterContext(SqliteConnection connection, StoreCounters counters)
+    private readonly List<long> _txUsers = [];
+    private readonly List<long> _txSequences = [];
+    private long _nextSeq;
+
+    /// <param name="userIndex">The per-user index the committed events are published to.</param>
+    /// <param name="nextSeq">The first free event sequence number (<see cref="UserEventIndex.Open"/>).</param>
+    public WriterContext(SqliteConnection connection, StoreCounters counters, UserEventIndex userIndex, long nextSeq)
     {
         Connection = connection;
         Counters = counters;
+        UserIndex = userIndex;
+        _nextSeq = nextSeq;
         Users = new KeyMap(connection, "user_map", "key", keepReverse: false);
         Items = new KeyMap(connection, "item_map", "key", keepReverse: false);
         Types = new KeyMap(connection, "type_map", "name", keepReverse: true);
 
         _insertEvent = new RawStatement(connection, """
-            INSERT INTO events(user_id, item_id, type_id, value, ts, session, context, properties, event_key)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            INSERT INTO events(user_id, item_id, type_id, value, ts, session, context, properties, event_key, seq)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
             ON CONFLICT(event_key) WHERE event_key IS NOT NULL DO NOTHING
             """);
 
@@ -64,6 +72,9 @@ internal sealed class WriterContext : IDisposable
     public KeyMap Items { get; }
 
     public KeyMap Types { get; }
+
+    /// <summary>The per-user index of the log (its own file and thread).</summary>
+    public UserEventIndex UserIndex { get; }
 
     public void Begin() => _begin.ExecuteNonQuery();
 
@@ -119,6 +130,11 @@ internal sealed class WriterContext : IDisposable
         }
 
         _commit.ExecuteNonQuery();
+
+        // Before any caller of the transaction is answered, so a read after an acknowledgement finds its events.
+        UserIndex.Publish(_txUsers, _txSequences);
+        _txUsers.Clear();
+        _txSequences.Clear();
         if (!batch.IsEmpty)
         {
             var byName = new List<KeyValuePair<string, long>>(batch.EventsByType.Count);
@@ -140,6 +156,8 @@ internal sealed class WriterContext : IDisposable
     {
         var accepted = 0;
         List<int>? duplicates = null;
+        var mark = _txUsers.Count;
+        scope.OnRollback(() => ForgetFrom(mark));
         for (var n = 0; n < events.Count; n++)
         {
             var e = events[n];
@@ -167,8 +185,11 @@ internal sealed class WriterContext : IDisposable
             BindJson(7, JsonColumns.TryWriteUtf8(e.Context, out var context), context);
             BindJson(8, JsonColumns.TryWriteUtf8(e.Properties, out var properties), properties);
             insert.Bind(9, e.Id);
+            insert.Bind(10, _nextSeq);
             if (insert.Execute() == 1)
             {
+                _txUsers.Add(userId);
+                _txSequences.Add(_nextSeq++);
                 accepted++;
                 scope.Request.AddEvent(typeId, ts);
             }
@@ -189,6 +210,31 @@ internal sealed class WriterContext : IDisposable
         }
 
         return new AppendResult(accepted, events.Count - accepted) { DuplicateIndices = duplicates };
+    }
+
+    /// <summary>
+    /// Every event sequence number of one user, for a write that changes all of their events: the index and its
+    /// tail, plus the events earlier requests of the open transaction appended (published only at its commit).
+    /// </summary>
+    public List<long> SequencesOf(long user)
+    {
+        var result = UserIndex.SequencesOf(user);
+        for (var i = 0; i < _txUsers.Count; i++)
+        {
+            if (_txUsers[i] == user)
+            {
+                result.Add(_txSequences[i]);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>A request rolled back: its events are not published to the per-user index.</summary>
+    private void ForgetFrom(int mark)
+    {
+        _txUsers.RemoveRange(mark, _txUsers.Count - mark);
+        _txSequences.RemoveRange(mark, _txSequences.Count - mark);
     }
 
     private void BindJson(int index, bool present, ReadOnlySpan<byte> utf8)

@@ -77,7 +77,7 @@ public sealed class SqliteStoreTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task Open_upgrades_a_version_1_database_to_the_narrow_user_index_and_keeps_its_events()
+    public async Task Open_upgrades_a_version_1_database_builds_the_user_index_file_and_keeps_its_events()
     {
         var dataDir = Path.Combine(_dir.Path, "data");
         await using (var store = await SqliteStore.OpenAsync(dataDir))
@@ -90,16 +90,20 @@ public sealed class SqliteStoreTests(ITestOutputHelper output) : IDisposable
         using (var cmd = c.CreateCommand())
         {
             cmd.CommandText = """
-                DROP INDEX events_user;
+                DROP TABLE user_index_purge;
+                DROP TABLE store_meta;
                 CREATE INDEX events_user_ts ON events(user_id, ts);
                 DELETE FROM schema_migrations WHERE version > 1;
                 """;
             cmd.ExecuteNonQuery();
         }
 
+        // An older Attune had no index file.
+        File.Delete(Path.Combine(dataDir, "attune.user-index.db"));
+
         await using (var store = await SqliteStore.OpenAsync(dataDir))
         {
-            Assert.Equal(2, await store.GetSchemaVersionAsync());
+            Assert.Equal(SqliteMigrations.LatestVersion, await store.GetSchemaVersionAsync());
             var u1 = new List<Event>();
             await foreach (var e in store.Events.ReadUserAsync("u1"))
             {
@@ -115,9 +119,12 @@ public sealed class SqliteStoreTests(ITestOutputHelper output) : IDisposable
         }
 
         using var check = Raw(DbPath);
-        Assert.Equal(0, Scalar(check, "SELECT count(*) FROM sqlite_master WHERE name = 'events_user_ts'"));
-        Assert.Equal(1, Scalar(check, "SELECT count(*) FROM sqlite_master WHERE name = 'events_user'"));
+        Assert.Equal(0, Scalar(check, "SELECT count(*) FROM sqlite_master WHERE name IN ('events_user_ts', 'events_user')"));
         Assert.Equal(1, Scalar(check, "SELECT count(*) FROM events"));
+        Assert.Equal(0, Scalar(check, "SELECT count(*) FROM user_index_purge"));
+        using var index = Raw(Path.Combine(dataDir, "attune.user-index.db"));
+        Assert.Equal(1, Scalar(index, "SELECT count(*) FROM user_events"));
+        Assert.Equal(Scalar(check, "SELECT user_id FROM events"), Scalar(index, "SELECT user_id FROM user_events"));
     }
 
     [Fact]
