@@ -169,13 +169,13 @@ internal sealed class SqliteWriter : IAsyncDisposable
                     WaitFor(expected, TimeSpan.FromTicks(Math.Min(lastCommit.Ticks / 2, MaxLinger.Ticks)));
                 }
 
-                if (_checkpointer is not null && _checkpointer.TakeRestartRequest())
+                if (_checkpointer is not null)
                 {
-                    // Between transactions no frame can be added, so this pass copies the whole log and the next
+                    // Between transactions no frame can be added, so a final pass copies the whole log and the next
                     // transaction writes it from its start (WalCheckpointer).
                     try
                     {
-                        WalCheckpointer.CheckpointAll(_context.Connection);
+                        _checkpointer.RunFinalPassIfRequested(_context.Connection);
                     }
                     catch (Microsoft.Data.Sqlite.SqliteException)
                     {
