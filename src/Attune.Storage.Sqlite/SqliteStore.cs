@@ -163,7 +163,7 @@ public sealed class SqliteStore : IAttuneStore
                 throw;
             }
 
-            var (userIndex, nextSeq) = UserEventIndex.Open(connection, path, options.SecureDelete);
+            var (userIndex, nextSeq) = UserEventIndex.Open(connection, path, options.SecureDelete, options.CacheSizeMb);
             WriterContext context;
             try
             {

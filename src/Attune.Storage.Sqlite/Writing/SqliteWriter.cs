@@ -22,13 +22,19 @@ namespace Attune.Storage.Sqlite.Writing;
 /// small and the fsync rate, not the callers, sets the pace. So when fewer requests are queued than the last
 /// transaction completed, the writer waits for that many, at most half the last commit's duration (and at
 /// most <see cref="MaxLinger"/>), like PostgreSQL's <c>commit_delay</c> but adaptive. A lone caller never
-/// waits: the last transaction completed one request and one is queued.
+/// waits: the last transaction completed one request and one is queued. Nor does a writer after a group of large
+/// requests (<see cref="LingerMaxEventsPerRequest"/> events or more on average): each keeps it busy for milliseconds,
+/// and with the per-user index off its commits (UserEventIndex) waiting for the next one measured slower
+/// (docs/benchmarks.md).
 /// </para>
 /// </remarks>
 internal sealed class SqliteWriter : IAsyncDisposable
 {
     private const int QueueCapacity = 16_384;
     private static readonly TimeSpan MaxLinger = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>Groups whose requests average this many events or more are not followed by a linger.</summary>
+    private const int LingerMaxEventsPerRequest = 64;
 
     private readonly ConcurrentQueue<WriteRequest> _queue = new();
     // No spinning: the writer waits for requests or a commit's worth of linger (about a millisecond), and
@@ -45,6 +51,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly Thread _thread;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _count;
+    private long _batchEvents;
     private int _wakeAt = int.MaxValue;
     private int _sleeping;
     private int _closed;
@@ -191,7 +198,10 @@ internal sealed class SqliteWriter : IAsyncDisposable
                     var start = Stopwatch.GetTimestamp();
                     RunBatch();
                     lastCommit = Stopwatch.GetElapsedTime(start);
-                    expected = _batch.Count;
+
+                    // Linger only after groups of small requests (see the remarks): a few large requests keep the
+                    // writer busy on their own, and waiting for the next one only leaves it idle.
+                    expected = _batchEvents < LingerMaxEventsPerRequest * _batch.Count ? _batch.Count : 0;
                     _batch.Clear();
                 }
             }
@@ -245,6 +255,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private void Drain()
     {
         var weight = 0;
+        _batchEvents = 0;
         while (weight < _maxEventsPerCommit && _queue.TryDequeue(out var r))
         {
             Interlocked.Decrement(ref _count);
@@ -257,6 +268,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
             _batch.Add(r);
             weight += r.Weight;
+            _batchEvents += r.Weight;
         }
     }
 

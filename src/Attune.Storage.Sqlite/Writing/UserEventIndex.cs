@@ -30,10 +30,10 @@ namespace Attune.Storage.Sqlite.Writing;
 internal sealed class UserEventIndex : IDisposable
 {
     /// <summary>Entries published before the thread writes a transaction.</summary>
-    internal const int FlushEntries = 65_536;
+    internal const int FlushEntries = 262_144;
 
     /// <summary>Longest an entry waits in the tail when fewer than <see cref="FlushEntries"/> are published.</summary>
-    internal static readonly TimeSpan FlushAfter = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan FlushAfter = TimeSpan.FromSeconds(2);
 
     /// <summary>Entries read from the log per transaction when the store opens (bounds the memory of a rebuild).</summary>
     private const int OpenChunk = 4_000_000;
@@ -101,7 +101,9 @@ internal sealed class UserEventIndex : IDisposable
     /// </summary>
     /// <returns>The index and the next free event sequence number: above every event and every indexed entry,
     /// so a number is never used twice, not even after the newest events were erased.</returns>
-    public static (UserEventIndex Index, long NextSeq) Open(SqliteConnection log, string databasePath, bool secureDelete)
+    /// <param name="cacheSizeMb">Page cache of the index's connection: a transaction touches most of the file's pages,
+    /// so the file should fit.</param>
+    public static (UserEventIndex Index, long NextSeq) Open(SqliteConnection log, string databasePath, bool secureDelete, int cacheSizeMb)
     {
         var path = PathFor(databasePath);
         var connection = new SqliteConnection(ConnectionString(path, pooling: false, readOnly: false));
@@ -112,6 +114,7 @@ internal sealed class UserEventIndex : IDisposable
                 PRAGMA journal_mode = WAL;
                 PRAGMA synchronous = NORMAL;
                 PRAGMA secure_delete = {(secureDelete ? 1 : 0)};
+                PRAGMA cache_size = {-cacheSizeMb * 1024};
                 CREATE TABLE IF NOT EXISTS user_events (user_id INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (user_id, seq)) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
                 """);
