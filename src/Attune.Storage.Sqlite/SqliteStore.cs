@@ -56,6 +56,16 @@ public sealed class SqliteStore : IAttuneStore
     internal UserEventIndex UserIndex => _userIndex;
 
     /// <summary>
+    /// Writes the per-user index's in-memory tail (events of the last seconds) to its file now rather than at its
+    /// next flush; for tools and benchmarks that must count that work.
+    /// </summary>
+    public Task FlushUserIndexAsync()
+    {
+        ThrowIfDisposed();
+        return _userIndex.FlushAsync();
+    }
+
+    /// <summary>
     /// Opens (creating if needed) the store in <paramref name="dataDirectory"/> and migrates its schema.
     /// </summary>
     /// <exception cref="InvalidOperationException">The database has a newer schema than this build understands.</exception>

@@ -10,6 +10,8 @@ using Attune.Engine.Ingestion;
 using Attune.Engine.Options;
 using Attune.Benchmarks.Storage;
 using Attune.Server;
+using Attune.Server.Hosting;
+using Attune.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,8 +31,9 @@ namespace Attune.Benchmarks.Http;
 /// The store endpoint answers once the events are durable and leaves the event observers (live profiles,
 /// real-time serving state, metrics) to the server's observer queue, which runs after the response. Each phase's
 /// clock therefore stops only when the last response is in <em>and</em> the queue has applied every acknowledged
-/// event (<see cref="EventObserverQueue.DrainAsync"/>, called on the in-process host): stopping at the last
-/// response would credit the store endpoint with events whose observer work was still to be done.
+/// event, and the per-user index has written its in-memory tail to its file (<see cref="Backlog"/>, on the
+/// in-process host): stopping at the last response would credit the store endpoint with events whose observer or
+/// index work was still to be done.
 /// </remarks>
 public sealed class HttpIngestScenario : IScenario
 {
@@ -68,7 +71,7 @@ public sealed class HttpIngestScenario : IScenario
             // requests of 100 events) ended long before it, so the recompilation then ran during the measured phase
             // (a fifth of the process's samples). Ids are distinct from the measured ones.
             var warmSeconds = TimeSpan.FromSeconds(o.WarmSeconds);
-            var observers = app.Services.GetRequiredService<EventObserverQueue>();
+            var observers = Backlog.Of(app.Services);
             foreach (var (_, url) in Endpoints)
             {
                 await Load.WarmAsync(http, url, o.BatchSize, o.BatchClients, warmSeconds, observers);
@@ -258,12 +261,31 @@ internal static class Bodies
     public static int EventsIn(byte[] body) => body.AsSpan().Count("\"id\""u8);
 }
 
+/// <summary>
+/// The work an acknowledged event still leaves after its response: the event observers' queue and the per-user
+/// index's in-memory tail. A phase's clock stops only once both are done, so deferred work is counted.
+/// </summary>
+internal sealed class Backlog(EventObserverQueue observers, StoreHost stores)
+{
+    public static Backlog Of(IServiceProvider services) =>
+        new(services.GetRequiredService<EventObserverQueue>(), services.GetRequiredService<StoreHost>());
+
+    public async Task DrainAsync()
+    {
+        await observers.DrainAsync();
+        if (stores.Store is SqliteStore sqlite)
+        {
+            await sqlite.FlushUserIndexAsync();
+        }
+    }
+}
+
 internal static class Load
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
     /// <summary>Runs requests of <paramref name="perRequest"/> events against <paramref name="url"/> for at least <paramref name="duration"/>.</summary>
-    public static async Task WarmAsync(HttpClient http, string url, int perRequest, int clients, TimeSpan duration, EventObserverQueue observers)
+    public static async Task WarmAsync(HttpClient http, string url, int perRequest, int clients, TimeSpan duration, Backlog observers)
     {
         var requests = Math.Max(clients * 4, 20_000 / perRequest);
         var warm = Stopwatch.StartNew();
@@ -276,11 +298,12 @@ internal static class Load
 
     /// <summary>
     /// Posts every body from <paramref name="clients"/> concurrent clients. The clock stops once the last response is
-    /// in and the event observers have applied every acknowledged event (<see cref="EventObserverQueue.DrainAsync"/>):
+    /// in, the event observers have applied every acknowledged event and the per-user index has written its tail
+    /// (<see cref="Backlog.DrainAsync"/>):
     /// the store endpoint answers once the events are durable and leaves profiles and serving state to the observer
     /// queue's thread, so stopping at the last response would leave part of the work out of the figures.
     /// </summary>
-    public static async Task<Row> RunAsync(HttpClient http, string url, byte[][] bodies, int clients, EventObserverQueue observers)
+    public static async Task<Row> RunAsync(HttpClient http, string url, byte[][] bodies, int clients, Backlog observers)
     {
         var next = -1;
         var latencies = new long[bodies.Length];

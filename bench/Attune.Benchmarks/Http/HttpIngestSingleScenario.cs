@@ -45,7 +45,7 @@ public sealed class HttpIngestSingleScenario : IScenario
             };
 
             // Each load's clock stops once the event observers have applied what it stored, as in http-ingest.
-            var observers = app.Services.GetRequiredService<EventObserverQueue>();
+            var observers = Backlog.Of(app.Services);
 
             // Time-based warm-up, so tiered compilation has reached its final code on both paths before any round.
             var warm = 0;

@@ -46,6 +46,7 @@ internal sealed class UserEventIndex : IDisposable
     private readonly object _gate = new();
     private readonly Dictionary<long, List<long>> _tail = [];
     private readonly List<(long User, TaskCompletionSource Done)> _purges = [];
+    private readonly List<TaskCompletionSource> _flushes = [];
     private readonly Thread _thread;
     private List<Entry> _published = [];
     private long _firstPublishedAt;
@@ -282,6 +283,24 @@ internal sealed class UserEventIndex : IDisposable
         return done.Task;
     }
 
+    /// <summary>Writes every entry published so far to the file now; completes when that transaction committed.</summary>
+    public Task FlushAsync()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return Task.CompletedTask;
+            }
+
+            _flushes.Add(done);
+            Monitor.Pulse(_gate);
+        }
+
+        return done.Task;
+    }
+
     /// <summary>Test hook: while held, published entries stay in the tail (purges and closing still write).</summary>
     internal void HoldFlushes(bool hold)
     {
@@ -327,6 +346,7 @@ internal sealed class UserEventIndex : IDisposable
     {
         var batch = new List<Entry>();
         var purges = new List<(long User, TaskCompletionSource Done)>();
+        var flushes = new List<TaskCompletionSource>();
         while (true)
         {
             bool closing;
@@ -335,7 +355,7 @@ internal sealed class UserEventIndex : IDisposable
                 while (true)
                 {
                     closing = _closed;
-                    if (closing || _purges.Count > 0 || (!_held && _published.Count >= FlushEntries))
+                    if (closing || _purges.Count > 0 || _flushes.Count > 0 || (!_held && _published.Count >= FlushEntries))
                     {
                         break;
                     }
@@ -358,12 +378,21 @@ internal sealed class UserEventIndex : IDisposable
                 (batch, _published) = (_published, batch);
                 purges.AddRange(_purges);
                 _purges.Clear();
+                flushes.AddRange(_flushes);
+                _flushes.Clear();
             }
 
             if (batch.Count > 0 || purges.Count > 0)
             {
                 Write(batch, purges);
             }
+
+            foreach (var done in flushes)
+            {
+                done.TrySetResult();
+            }
+
+            flushes.Clear();
 
             batch.Clear();
             purges.Clear();

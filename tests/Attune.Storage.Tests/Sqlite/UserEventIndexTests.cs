@@ -74,6 +74,20 @@ public sealed class UserEventIndexTests : IDisposable
     }
 
     [Fact]
+    public async Task Flushing_writes_the_tail_to_the_file_at_once()
+    {
+        await using var store = await SqliteStore.OpenAsync(DataDir);
+        await store.Events.AppendAsync([Ev("a", "u1", "i1"), Ev("b", "u2", "i1", 1)]);
+        Assert.Equal(2, store.UserIndex.TailCount);
+
+        await store.FlushUserIndexAsync();
+
+        Assert.Equal(0, store.UserIndex.TailCount);
+        Assert.Equal(2, RowsIn(IndexPath, "SELECT count(*) FROM user_events"));
+        Assert.Equal(["a"], (await ReadAsync(store, "u1")).Select(e => e.Id));
+    }
+
+    [Fact]
     public async Task A_deleted_index_file_is_rebuilt_from_the_log()
     {
         await using (var store = await SqliteStore.OpenAsync(DataDir))
