@@ -40,8 +40,15 @@ public sealed class PooledAppendTests : IDisposable
         var gate = new TaskCompletionSource();
         using var cancel = new CancellationTokenSource();
 
-        // Hold the writer so the append stays queued until after its token is cancelled.
-        var blocker = store.Writer.Enqueue((_, _) => gate.Task.Wait(TimeSpan.FromSeconds(10)), 1, default);
+        // Hold the writer so the append stays queued until after its token is cancelled: the blocker must be running
+        // (its transaction already drained) before the appends are queued, or they would share its transaction.
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var blocker = store.Writer.Enqueue((_, _) =>
+        {
+            running.SetResult();
+            return gate.Task.Wait(TimeSpan.FromSeconds(10));
+        }, 1, default);
+        await running.Task;
         var cancelled = store.Events.AppendAsync([Ev("c1", "u1")], cancel.Token).AsTask();
         var kept = store.Events.AppendAsync([Ev("k1", "u1")]).AsTask();
         await cancel.CancelAsync();
