@@ -27,14 +27,18 @@ public static class RawSqliteCeiling
 {
     private const int RowsPerTransaction = 100_000;
 
-    public static async Task<CeilingResult> MeasureAsync(int events, CancellationToken cancellationToken = default)
+    /// <param name="events">Rows inserted while the clock runs.</param>
+    /// <param name="preload">Rows inserted first, untimed, so the timed rows go into a table (and indexes) of that
+    /// size: the size the measured store had when its own phase began.</param>
+    public static async Task<CeilingResult> MeasureAsync(int events, long preload = 0, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(events, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(preload);
         var dir = Path.Combine(Path.GetTempPath(), "attune-ceiling-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         try
         {
-            return await Task.Run(() => Measure(Path.Combine(dir, "ceiling.db"), events, cancellationToken), cancellationToken);
+            return await Task.Run(() => Measure(Path.Combine(dir, "ceiling.db"), events, (int)preload, cancellationToken), cancellationToken);
         }
         finally
         {
@@ -43,10 +47,10 @@ public static class RawSqliteCeiling
         }
     }
 
-    private static CeilingResult Measure(string path, int events, CancellationToken cancellationToken)
+    private static CeilingResult Measure(string path, int events, int preload, CancellationToken cancellationToken)
     {
-        var keys = new string[events];
-        for (var i = 0; i < events; i++)
+        var keys = new string[preload + events];
+        for (var i = 0; i < keys.Length; i++)
         {
             keys[i] = "evt-" + i.ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
         }
@@ -73,34 +77,40 @@ public static class RawSqliteCeiling
         using (insert)
         {
             var rng = new Random(7);
-            var start = 1_767_225_600_000L;
+            InsertRows(c, insert, keys, rng, 0, preload, cancellationToken);
             var cpu = Environment.CpuUsage.TotalTime;
             var watch = Stopwatch.StartNew();
-            for (var row = 0; row < events;)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                Execute(c, "BEGIN");
-                var end = Math.Min(events, row + RowsPerTransaction);
-                for (; row < end; row++)
-                {
-                    raw.sqlite3_bind_int64(insert, 1, rng.Next(100_000));
-                    raw.sqlite3_bind_int64(insert, 2, rng.Next(10_000));
-                    raw.sqlite3_bind_int64(insert, 3, row % 4);
-                    raw.sqlite3_bind_null(insert, 4);
-                    raw.sqlite3_bind_int64(insert, 5, start + row);
-                    raw.sqlite3_bind_text16(insert, 6, keys[row].AsSpan());
-                    if (raw.sqlite3_step(insert) != raw.SQLITE_DONE)
-                    {
-                        throw new InvalidOperationException(raw.sqlite3_errmsg(db).utf8_to_string());
-                    }
+            InsertRows(c, insert, keys, rng, preload, preload + events, cancellationToken);
+            return new CeilingResult(events, watch.Elapsed, Environment.CpuUsage.TotalTime - cpu);
+        }
+    }
 
-                    raw.sqlite3_reset(insert);
+    private static void InsertRows(SqliteConnection c, sqlite3_stmt insert, string[] keys, Random rng, int from, int to, CancellationToken cancellationToken)
+    {
+        const long start = 1_767_225_600_000L;
+        var db = c.Handle!;
+        for (var row = from; row < to;)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Execute(c, "BEGIN");
+            var end = Math.Min(to, row + RowsPerTransaction);
+            for (; row < end; row++)
+            {
+                raw.sqlite3_bind_int64(insert, 1, rng.Next(100_000));
+                raw.sqlite3_bind_int64(insert, 2, rng.Next(10_000));
+                raw.sqlite3_bind_int64(insert, 3, row % 4);
+                raw.sqlite3_bind_null(insert, 4);
+                raw.sqlite3_bind_int64(insert, 5, start + row);
+                raw.sqlite3_bind_text16(insert, 6, keys[row].AsSpan());
+                if (raw.sqlite3_step(insert) != raw.SQLITE_DONE)
+                {
+                    throw new InvalidOperationException(raw.sqlite3_errmsg(db).utf8_to_string());
                 }
 
-                Execute(c, "COMMIT");
+                raw.sqlite3_reset(insert);
             }
 
-            return new CeilingResult(events, watch.Elapsed, Environment.CpuUsage.TotalTime - cpu);
+            Execute(c, "COMMIT");
         }
     }
 
